@@ -27,3 +27,11 @@ def test_debug_is_off_unless_asked():
     from django.conf import settings
 
     assert settings.DEBUG is False
+
+
+def test_sessions_end_after_thirty_idle_minutes():
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -191,3 +191,18 @@ def test_pages_stay_light(org_tree, manager, login):
         response = client.get(url)
         assert response.status_code == 200, url
         assert len(response.content) < 100_000, url
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/organisation/", "/users/", "/audit/", "/account/", "/batches/1/"]
+)
+def test_every_core_page_sends_anonymous_visitors_to_sign_in(url):
+    response = Client().get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_admin_is_for_superusers_only(manager, root_user, login):
+    assert login(manager).get("/admin/").status_code == 302
+    assert login(root_user).get("/admin/core/organisation/").status_code == 200
