@@ -1,0 +1,262 @@
+"""Consumption of benefits and what is left of each limit (DOMAIN §4, §7).
+
+Owns the ``Consumption`` record an accepted claim line leaves behind, an index
+of it by (beneficiary or household, package, category), and the arithmetic of
+windows, ceilings, count/frequency limits and deductibles. Limits of a rule
+count the consumption priced under that rule (an item rule counts its item;
+a category rule counts the items of its category that have no rule of their
+own); package limits count everything the package paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from mutualis.engine.benefits import (
+    BenefitRule,
+    CareType,
+    Ceiling,
+    CountLimit,
+    CountUnit,
+    Deductible,
+    PackageVersion,
+    Scope,
+    Window,
+    WindowKind,
+)
+
+_ZERO = Decimal(0)
+_ALL_DATES = (date.min, date.max)
+
+
+@dataclass(frozen=True, slots=True)
+class Consumption:
+    """What one accepted claim line consumed; the caller persists these."""
+
+    claim_id: str
+    beneficiary_id: str
+    household_id: str
+    package_id: str
+    category: str
+    item: str
+    on: date
+    quantity: int
+    care_type: CareType
+    episode: str
+    accepted: Decimal
+    mutual_share: Decimal
+    deductible: Decimal = _ZERO
+
+
+@dataclass(slots=True)
+class Position:
+    """Where a line sits: whose limits, which package and rule, when.
+
+    ``skip_claim`` is the claim a correction replaces: its consumption no
+    longer counts.
+    """
+
+    beneficiary_id: str
+    household_id: str
+    package_id: str
+    category: str
+    item: str
+    on: date
+    care_type: CareType
+    episode: str
+    claim_id: str
+    period: tuple[date, date]
+    skip_claim: str | None = None
+
+
+def window_bounds(window: Window, pos: Position) -> tuple[date, date]:
+    on = pos.on
+    kind = window.kind
+    if kind is WindowKind.CALENDAR_YEAR:
+        return date(on.year, 1, 1), date(on.year, 12, 31)
+    if kind is WindowKind.COVER_PERIOD:
+        return pos.period
+    span = timedelta(days=window.days - 1)  # type: ignore[operator]
+    return _shift(on, -span), _shift(on, span)
+
+
+def _shift(on: date, delta: timedelta) -> date:
+    try:
+        return on + delta
+    except OverflowError:
+        return date.min if delta.days < 0 else date.max
+
+
+class ConsumptionIndex:
+    """Consumption by (holder, package, category) and (holder, package).
+
+    A holder is ``("b", beneficiary_id)`` or ``("h", household_id)``.
+    """
+
+    __slots__ = ("_by_category", "_by_package")
+
+    def __init__(self, records: tuple[Consumption, ...] | list[Consumption] = ()) -> None:
+        self._by_category: dict[tuple, list[Consumption]] = {}
+        self._by_package: dict[tuple, list[Consumption]] = {}
+        for r in records:
+            self.add(r)
+
+    def add(self, r: Consumption) -> None:
+        by_cat, by_pkg = self._by_category, self._by_package
+        for holder in ("b", r.beneficiary_id), ("h", r.household_id):
+            key = (holder, r.package_id)
+            lst = by_pkg.get(key)
+            if lst is None:
+                by_pkg[key] = [r]
+            else:
+                lst.append(r)
+            key = (holder, r.package_id, r.category)
+            lst = by_cat.get(key)
+            if lst is None:
+                by_cat[key] = [r]
+            else:
+                lst.append(r)
+
+    def _records(
+        self, scope: Scope, pos: Position, rule: BenefitRule | None
+    ) -> list[Consumption]:
+        holder = ("h", pos.household_id) if scope is Scope.HOUSEHOLD else (
+            "b", pos.beneficiary_id
+        )
+        if rule is None:
+            return self._by_package.get((holder, pos.package_id), [])
+        return self._by_category.get((holder, pos.package_id, pos.category), [])
+
+    def matching(
+        self,
+        scope: Scope,
+        window: Window,
+        pos: Position,
+        rule: BenefitRule | None,
+        version: PackageVersion,
+        care_type: CareType = CareType.BOTH,
+    ) -> list[Consumption]:
+        """Records a limit of ``scope``/``window`` counts for a line at ``pos``.
+
+        ``rule`` None means a package-wide limit.
+        """
+        records = self._records(scope, pos, rule)
+        if not records:
+            return records
+        if scope is Scope.EPISODE:
+            lo, hi = _ALL_DATES
+            episode, claim = pos.episode, None
+        elif scope is Scope.VISIT:
+            lo, hi = _ALL_DATES
+            episode, claim = None, pos.claim_id
+        else:
+            lo, hi = window_bounds(window, pos)
+            episode = claim = None
+        item = None
+        excluded: frozenset[str] = frozenset()
+        if rule is not None:
+            if rule.item is not None:
+                item = rule.item
+            else:
+                excluded = version.items_with_own_rule(pos.category)
+        care = None if care_type is CareType.BOTH else care_type
+        skip = pos.skip_claim
+        return [
+            r
+            for r in records
+            if lo <= r.on <= hi
+            and (item is None or r.item == item)
+            and (not excluded or r.item not in excluded)
+            and (episode is None or r.episode == episode)
+            and (claim is None or r.claim_id == claim)
+            and (care is None or r.care_type is care)
+            and (skip is None or r.claim_id != skip)
+        ]
+
+    def episode_item(self, pos: Position) -> list[Consumption]:
+        """The beneficiary's records of ``pos.item`` in ``pos.episode`` (flat rates)."""
+        records = self._by_category.get(
+            (("b", pos.beneficiary_id), pos.package_id, pos.category), []
+        )
+        return [
+            r
+            for r in records
+            if r.episode == pos.episode and r.item == pos.item and r.claim_id != pos.skip_claim
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """What is left of one limit for a line (eligibility shows these).
+
+    ``kind`` is ``ceiling``, ``deductible``, ``frequency`` or ``count_limit``;
+    ``level`` is ``rule`` or ``package``.
+    """
+
+    kind: str
+    level: str
+    scope: Scope
+    window: Window
+    limit: Decimal
+    used: Decimal
+    remaining: Decimal
+    care_type: CareType = CareType.BOTH
+    unit: CountUnit | None = None
+
+
+def count_left(
+    index: ConsumptionIndex,
+    limit: CountLimit,
+    pos: Position,
+    rule: BenefitRule,
+    version: PackageVersion,
+) -> tuple[int, bool]:
+    """(units or visits left, whether this visit is already counted)."""
+    records = index.matching(limit.scope, limit.window, pos, rule, version)
+    if limit.unit is CountUnit.QUANTITY:
+        return max(0, limit.max - sum(r.quantity for r in records)), False
+    claims = {r.claim_id for r in records}
+    return max(0, limit.max - len(claims)), pos.claim_id in claims
+
+
+def applicable_ceilings(
+    version: PackageVersion, rule: BenefitRule, care_type: CareType
+) -> list[tuple[Ceiling, BenefitRule | None]]:
+    """Ceilings of the rule and of the package that apply to ``care_type``."""
+    out: list[tuple[Ceiling, BenefitRule | None]] = []
+    for c in rule.ceilings:
+        if c.care_type.admits(care_type):
+            out.append((c, rule))
+    for c in version.ceilings:
+        if c.care_type.admits(care_type):
+            out.append((c, None))
+    return out
+
+
+def ceiling_left(
+    index: ConsumptionIndex,
+    ceiling: Ceiling,
+    owner: BenefitRule | None,
+    pos: Position,
+    version: PackageVersion,
+    quantity: int,
+) -> tuple[Decimal, Decimal]:
+    """(limit, remaining) of the mutual's share under ``ceiling`` for this line."""
+    if ceiling.scope is Scope.ACT:
+        limit = ceiling.amount * quantity
+        return limit, limit
+    records = index.matching(
+        ceiling.scope, ceiling.window, pos, owner, version, ceiling.care_type
+    )
+    used = sum((r.mutual_share for r in records), _ZERO)
+    return ceiling.amount, max(_ZERO, ceiling.amount - used)
+
+
+def deductible_left(
+    index: ConsumptionIndex, deductible: Deductible, pos: Position, version: PackageVersion
+) -> Decimal:
+    records = index.matching(deductible.scope, deductible.window, pos, None, version)
+    used = sum((r.deductible for r in records), _ZERO)
+    return max(_ZERO, deductible.amount - used)
