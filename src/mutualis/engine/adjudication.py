@@ -21,13 +21,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from mutualis.engine.benefits import (
     Agreement,
+    BenefitRule,
     CareType,
     CatalogueItem,
+    Ceiling,
     FlatBasis,
     PackageBook,
     PackageVersion,
@@ -152,9 +155,8 @@ def _icd(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
-@dataclass(frozen=True, slots=True)
-class LineDecision:
-    """The decision on one claim line.
+class LineDecision(NamedTuple):
+    """The decision on one claim line (a named tuple: immutable and cheap to build).
 
     ``reasons`` say why a line is rejected or partially accepted; ``notes``
     record adjustments that reject nothing (``tariff``, ``deductible``,
@@ -220,6 +222,9 @@ class _Run:
         self.ctx = ctx
         self.cur = ctx._currency
         self.zero = self.cur.zero()
+        # Currency.quantize's rounding, with the step computed once for the batch.
+        self.step = self.cur.step
+        self.plans: dict[tuple, _Plan | None] = {}
         self.index = ConsumptionIndex(ctx.consumption)
         self.seen: dict[tuple, set[str]] = {}
         for c in ctx.previous_claims:
@@ -280,8 +285,24 @@ class _Run:
             )
         return reasons
 
+    def _plan(self, covers: list[Cover], item: CatalogueItem) -> _Plan | None:
+        """Which cover and rule price ``item``, with the rule's lookups done once."""
+        key = (tuple(c.version.id for c in covers), item.code)
+        try:
+            return self.plans[key]
+        except KeyError:
+            pass
+        chosen = choose_rule(covers, item)
+        plan = None
+        if chosen is not None:
+            cover, rule = chosen
+            plan = _Plan(covers.index(cover), rule, cover.version)
+        self.plans[key] = plan
+        return plan
+
     def decide(self, claim: Claim) -> ClaimDecision:
-        ctx, cur, zero, index = self.ctx, self.cur, self.zero, self.index
+        ctx, index, zero, step = self.ctx, self.index, self.zero, self.step
+        catalogue = ctx.catalogue
         member = ctx.members.get(claim.beneficiary_id)
         agreement = ctx.agreement_for(claim.provider_id, claim.start)
         claim_reasons = self._claim_reasons(claim, member, agreement)
@@ -298,6 +319,9 @@ class _Run:
         end = claim.end or claim.start
         episode = claim.episode or claim.id
         care = claim.care_type
+        referral, authorisation = bool(claim.referral), bool(claim.authorisation)
+        seen_key = (claim.beneficiary_id, claim.provider_id, claim.start)
+        not_duplicate = {claim.id, claim.corrects}
         copay_charged: dict[str, Decimal] = {}
         flat_used: dict[str, Decimal] = {}
         lines: list[LineDecision] = []
@@ -306,79 +330,74 @@ class _Run:
             reasons = list(claim_reasons)
             qty, price = line.quantity, line.unit_price
             qty_ok = type(qty) is int and qty > 0
-            price_ok = isinstance(price, Decimal) and price.is_finite() and price >= 0
             if not qty_ok:
                 reasons.append(Reason(ReasonCode.INVALID_CLAIM, {"field": "quantity"}))
-            if not price_ok:
+            if not (type(price) is Decimal and price.is_finite() and price >= 0):
                 reasons.append(Reason(ReasonCode.INVALID_CLAIM, {"field": "unit_price"}))
             on = line.on or claim.start
             if line.on is not None and not (claim.start <= line.on <= end):
                 reasons.append(Reason(ReasonCode.INVALID_DATE, {"reason": "outside_stay"}))
-            item = ctx.catalogue.get(line.item)
-            chosen = None
+            item = catalogue.get(line.item)
+            plan = None
             if item is None:
                 reasons.append(Reason(ReasonCode.UNKNOWN_ITEM, {"item": line.item}))
             else:
-                if not item.care_type.admits(care):
+                if item.care_type is not CareType.BOTH and item.care_type is not care:
                     reasons.append(care_type_reason(item, care))
                 if agreement_ok and not in_price_list(agreement, item):
                     reasons.append(
                         Reason(ReasonCode.NOT_IN_PRICE_LIST,
                                {"item": item.code, "provider": claim.provider_id})
                     )
-                dups = self.seen.get(
-                    (claim.beneficiary_id, claim.provider_id, claim.start, line.item)
-                )
+                dups = self.seen.get((*seen_key, line.item))
                 if dups:
-                    others = dups - {claim.id, claim.corrects}
+                    others = dups - not_duplicate
                     if others:
                         reasons.append(
                             Reason(ReasonCode.DUPLICATE, {"claims": tuple(sorted(others))})
                         )
                 if covers:
-                    chosen = choose_rule(covers, item)
-                    if chosen is None:
+                    plan = self._plan(covers, item)
+                    if plan is None:
                         reasons.append(not_in_package(item, covers))
-                    else:
+                    elif plan.checks:
                         reasons += rule_reasons(
-                            rule=chosen[1], cover=chosen[0], beneficiary=ben, on=claim.start,
-                            care_type=care, referral=bool(claim.referral),
-                            authorisation=bool(claim.authorisation),
+                            rule=plan.rule, cover=covers[plan.cover], beneficiary=ben,
+                            on=claim.start, care_type=care, referral=referral,
+                            authorisation=authorisation,
                         )
             rejected = bool(reasons)
             allowed = qty if qty_ok else 0
             pos = None
-            if chosen is not None and qty_ok:
-                cover, rule = chosen
+            if plan is not None and qty_ok:
+                cover = covers[plan.cover]
                 pos = Position(
-                    ben.id, ben.household_id, cover.version.package_id, item.category,
-                    item.code, on, care, episode, claim.id,
-                    (cover.period.start, cover.period.expiry), claim.corrects,
+                    ben.id, ben.household_id, plan.package_id, item.category, item.code, on,
+                    care, episode, claim.id, (cover.period.start, cover.period.expiry),
+                    claim.corrects,
                 )
-                allowed, why = count_reasons(index, pos, rule, cover.version, qty)
-                reasons += why
+                if plan.counts:
+                    allowed, why = count_reasons(index, pos, plan.rule, qty)
+                    reasons += why
             if rejected or allowed == 0 or pos is None:
                 lines.append(
                     LineDecision(
                         i, line.item, LineStatus.REJECTED, tuple(reasons), (), qty, 0,
-                        _claimed(line, cur), zero, zero, zero, payee,
-                        chosen[0].version.package_id if chosen else None,
+                        _claimed(line, step, zero), zero, zero, zero, payee,
+                        plan.package_id if plan is not None else None,
                     )
                 )
                 continue
-            cover, rule = chosen
-            version = cover.version
+            rule, version, pkg = plan.rule, plan.version, plan.package_id
             notes: list[Note] = []
-            # 1. Cap the price at the tariff or flat rate.
-            flat = agreement.flat_rates.get(item.code)
+            # 1. Cap the price at the flat rate or the tariff (else the reference price).
+            flat = agreement.flat_rates.get(item.code) if agreement.flat_rates else None
             if flat is not None:
                 gross = price * allowed
                 if flat.per is FlatBasis.VISIT:
                     left = flat.amount - flat_used.get(item.code, zero)
                 else:
-                    left = flat.amount - sum(
-                        (r.accepted for r in index.episode_item(pos)), zero
-                    )
+                    left = flat.amount - sum((r.accepted for r in index.episode_item(pos)), zero)
                 left = max(zero, left)
                 accepted = min(gross, left)
                 flat_used[item.code] = flat_used.get(item.code, zero) + accepted
@@ -390,46 +409,46 @@ class _Run:
                 tariff = agreement.tariffs.get(item.code)
                 if tariff is None:
                     tariff = item.reference_price
-                unit = price
                 if price > tariff:
-                    unit = tariff
                     notes.append(Note(NoteCode.TARIFF, {"tariff": tariff}))
-                accepted = unit * allowed
-            accepted = cur.quantize(accepted)
+                    accepted = tariff * allowed
+                else:
+                    accepted = price * allowed
+            accepted = accepted.quantize(step, ROUND_HALF_UP)
             # 2. Deductible.
             ded = zero
             if version.deductible is not None:
-                ded = min(accepted, deductible_left(index, version.deductible, pos, version))
+                ded = min(accepted, deductible_left(index, version.deductible, pos))
                 if ded:
                     notes.append(Note(NoteCode.DEDUCTIBLE, {"amount": ded}))
             base = accepted - ded
-            # 3. Coverage rate or fixed co-payment, once per visit.
-            coverage = rule.coverage_for(ben.category)
+            # 3. Coverage rate, or the fixed co-payment once per visit.
+            coverage = rule.coverage_for(ben.category) if plan.by_category else rule.coverage
             if coverage.rate is not None:
                 mutual = base * coverage.rate
             else:
-                charged = copay_charged.get(version.package_id, zero)
+                charged = copay_charged.get(pkg, zero)
                 copay = min(base, max(zero, coverage.fixed_copay - charged))
-                copay_charged[version.package_id] = charged + copay
+                copay_charged[pkg] = charged + copay
                 mutual = base - copay
                 if copay:
                     notes.append(Note(NoteCode.FIXED_COPAY, {"amount": copay}))
             # 4. Cap at every remaining ceiling.
-            for ceiling, owner in applicable_ceilings(version, rule, care):
-                _, left = ceiling_left(index, ceiling, owner, pos, version, allowed)
+            for ceiling, owner in plan.ceilings(care):
+                _, left = ceiling_left(index, ceiling, owner, pos, allowed)
                 if mutual > left:
                     mutual = left
                     notes.append(
                         Note(NoteCode.CEILING,
-                               {"level": "package" if owner is None else "rule",
-                                "scope": ceiling.scope.value, "amount": ceiling.amount,
-                                "remaining": left})
+                             {"level": "package" if owner is None else "rule",
+                              "scope": ceiling.scope.value, "amount": ceiling.amount,
+                              "remaining": left})
                     )
-            # 5. Round.
-            mutual = cur.quantize(mutual)
+            # 5. Round to the currency's minor unit.
+            mutual = mutual.quantize(step, ROUND_HALF_UP)
             record = Consumption(
-                claim.id, ben.id, ben.household_id, version.package_id, item.category,
-                item.code, on, allowed, care, episode, accepted, mutual, ded,
+                claim.id, ben.id, ben.household_id, pkg, item.category, item.code, on, allowed,
+                care, episode, accepted, mutual, ded, plan.item_rule,
             )
             index.add(record)
             records.append(record)
@@ -437,19 +456,51 @@ class _Run:
                 LineDecision(
                     i, line.item,
                     LineStatus.ACCEPTED if allowed == qty else LineStatus.PARTIALLY_ACCEPTED,
-                    tuple(reasons), tuple(notes), qty, allowed, _claimed(line, cur),
-                    accepted, mutual, accepted - mutual, payee, version.package_id,
+                    tuple(reasons), tuple(notes), qty, allowed, _claimed(line, step, zero),
+                    accepted, mutual, accepted - mutual, payee, pkg,
                 )
             )
         self._remember(claim)
         return _claim_decision(claim, lines, records, payee, zero)
 
 
-def _claimed(line: ClaimLine, cur: Currency) -> Decimal:
+class _Plan:
+    """A rule and its lookups, prepared once per (packages, item)."""
+
+    __slots__ = (
+        "cover", "rule", "version", "package_id", "checks", "counts", "by_category",
+        "item_rule", "_ceilings",
+    )
+
+    def __init__(self, cover: int, rule: BenefitRule, version: PackageVersion) -> None:
+        self.cover = cover
+        self.rule = rule
+        self.version = version
+        self.package_id = version.package_id
+        self.checks = bool(
+            rule.applicability is not None
+            or rule.care_type is not CareType.BOTH
+            or rule.waiting_days
+            or rule.referral_required
+            or rule.authorisation_required
+        )
+        self.counts = bool(rule.frequency is not None or rule.count_limits)
+        self.by_category = bool(rule.by_member_category)
+        self.item_rule = rule.item is not None
+        self._ceilings = {
+            care: applicable_ceilings(version, rule, care)
+            for care in (CareType.IN_PATIENT, CareType.OUT_PATIENT, CareType.BOTH)
+        }
+
+    def ceilings(self, care: CareType) -> list[tuple[Ceiling, BenefitRule | None]]:
+        return self._ceilings[care]
+
+
+def _claimed(line: ClaimLine, step: Decimal, zero: Decimal) -> Decimal:
     try:
-        return cur.quantize(line.unit_price * line.quantity)
+        return (line.unit_price * line.quantity).quantize(step, ROUND_HALF_UP)
     except (TypeError, ValueError, ArithmeticError):
-        return cur.zero()
+        return zero
 
 
 def _claim_decision(

@@ -320,7 +320,6 @@ def count_reasons(
     index: ConsumptionIndex,
     pos: Position,
     rule: BenefitRule,
-    version: PackageVersion,
     quantity: int,
     lefts: list[Left] | None = None,
 ) -> tuple[int, list[Reason]]:
@@ -329,7 +328,7 @@ def count_reasons(
     reasons: list[Reason] = []
     limits = rule.count_limits if rule.frequency is None else (rule.frequency, *rule.count_limits)
     for limit in limits:
-        left, counted = count_left(index, limit, pos, rule, version)
+        left, counted = count_left(index, limit, pos, rule)
         code = ReasonCode.FREQUENCY if limit is rule.frequency else ReasonCode.COUNT_LIMIT
         if lefts is not None:
             lefts.append(
@@ -337,11 +336,11 @@ def count_reasons(
                      Decimal(limit.max - left), Decimal(left), unit=limit.unit)
             )
         if limit.unit is CountUnit.QUANTITY:
-            ok = min(allowed, left)
+            ok = min(quantity, left)
         else:
-            ok = allowed if (counted or left > 0) else 0
-        if ok < allowed:
-            allowed = ok
+            ok = quantity if (counted or left > 0) else 0
+        if ok < quantity:
+            allowed = min(allowed, ok)
             reasons.append(
                 Reason(
                     code,
@@ -427,7 +426,7 @@ def check_eligibility(
         for cover in covers:
             pos = _position(ben, cover, "", "", on, CareType.BOTH, "", "")
             for ceiling in cover.version.ceilings:
-                limit, left = ceiling_left(index, ceiling, None, pos, cover.version, 1)
+                limit, left = ceiling_left(index, ceiling, None, pos, 1)
                 lefts.append(_ceiling_left(ceiling, "package", limit, left))
         return EligibilityDecision(not reasons, tuple(reasons), remaining=tuple(lefts))
 
@@ -456,10 +455,10 @@ def check_eligibility(
     )
     episode = service.episode or "?"
     pos = _position(ben, cover, item.category, item.code, on, service.care_type, episode, "?")
-    _, why = count_reasons(index, pos, rule, version, service.quantity, lefts)
+    _, why = count_reasons(index, pos, rule, service.quantity, lefts)
     reasons += why
     for ceiling, owner in applicable_ceilings(version, rule, service.care_type):
-        limit, left = ceiling_left(index, ceiling, owner, pos, version, service.quantity)
+        limit, left = ceiling_left(index, ceiling, owner, pos, service.quantity)
         level = "package" if owner is None else "rule"
         lefts.append(_ceiling_left(ceiling, level, limit, left))
         if left <= 0:
@@ -470,7 +469,7 @@ def check_eligibility(
             )
     if version.deductible is not None:
         ded = version.deductible
-        left = deductible_left(index, ded, pos, version)
+        left = deductible_left(index, ded, pos)
         lefts.append(Left("deductible", "package", ded.scope, ded.window, ded.amount,
                           ded.amount - left, left))
     return EligibilityDecision(

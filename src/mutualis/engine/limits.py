@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from mutualis.engine.benefits import (
     BenefitRule,
@@ -31,9 +32,12 @@ _ZERO = Decimal(0)
 _ALL_DATES = (date.min, date.max)
 
 
-@dataclass(frozen=True, slots=True)
-class Consumption:
-    """What one accepted claim line consumed; the caller persists these."""
+class Consumption(NamedTuple):
+    """What one accepted claim line consumed; the caller persists these.
+
+    A named tuple rather than a frozen dataclass: equally immutable, and ten
+    times cheaper to build on the batch path (a million lines, DOMAIN §11).
+    """
 
     claim_id: str
     beneficiary_id: str
@@ -48,6 +52,7 @@ class Consumption:
     accepted: Decimal
     mutual_share: Decimal
     deductible: Decimal = _ZERO
+    item_rule: bool = False  # priced under an item rule, not the category rule
 
 
 @dataclass(slots=True)
@@ -89,35 +94,68 @@ def _shift(on: date, delta: timedelta) -> date:
         return date.min if delta.days < 0 else date.max
 
 
+class Totals:
+    """What a set of consumption records adds up to."""
+
+    __slots__ = ("quantity", "mutual", "deductible", "accepted", "claims")
+
+    def __init__(self) -> None:
+        self.quantity = 0
+        self.mutual = _ZERO
+        self.deductible = _ZERO
+        self.accepted = _ZERO
+        self.claims: set[str] = set()
+
+    def add(self, r: Consumption) -> None:
+        self.quantity += r.quantity
+        self.mutual += r.mutual_share
+        self.deductible += r.deductible
+        self.accepted += r.accepted
+        self.claims.add(r.claim_id)
+
+
 class ConsumptionIndex:
     """Consumption by (holder, package, category) and (holder, package).
 
-    A holder is ``("b", beneficiary_id)`` or ``("h", household_id)``.
+    A holder is ``("b", beneficiary_id)`` or ``("h", household_id)``. Totals of
+    calendar-year windows are kept as running sums once asked for, so a
+    beneficiary's or household's yearly ceiling costs a lookup, not a scan.
     """
 
-    __slots__ = ("_by_category", "_by_package")
+    __slots__ = ("_by_category", "_by_package", "_years")
 
     def __init__(self, records: tuple[Consumption, ...] | list[Consumption] = ()) -> None:
         self._by_category: dict[tuple, list[Consumption]] = {}
         self._by_package: dict[tuple, list[Consumption]] = {}
+        self._years: dict[tuple, Totals] = {}
         for r in records:
             self.add(r)
 
     def add(self, r: Consumption) -> None:
-        by_cat, by_pkg = self._by_category, self._by_package
+        by_cat, by_pkg, years = self._by_category, self._by_package, self._years
+        pkg, year = r.package_id, r.on.year
+        level, key = ("i", r.item) if r.item_rule else ("c", r.category)
         for holder in ("b", r.beneficiary_id), ("h", r.household_id):
-            key = (holder, r.package_id)
-            lst = by_pkg.get(key)
+            k = (holder, pkg)
+            lst = by_pkg.get(k)
             if lst is None:
-                by_pkg[key] = [r]
+                by_pkg[k] = [r]
             else:
                 lst.append(r)
-            key = (holder, r.package_id, r.category)
-            lst = by_cat.get(key)
+            k = (holder, pkg, r.category)
+            lst = by_cat.get(k)
             if lst is None:
-                by_cat[key] = [r]
+                by_cat[k] = [r]
             else:
                 lst.append(r)
+            if years:
+                for care in CareType.BOTH, r.care_type:
+                    t = years.get((holder, pkg, "p", None, year, care))
+                    if t is not None:
+                        t.add(r)
+                    t = years.get((holder, pkg, level, key, year, care))
+                    if t is not None:
+                        t.add(r)
 
     def _records(
         self, scope: Scope, pos: Position, rule: BenefitRule | None
@@ -129,18 +167,56 @@ class ConsumptionIndex:
             return self._by_package.get((holder, pos.package_id), [])
         return self._by_category.get((holder, pos.package_id, pos.category), [])
 
+    def totals(
+        self,
+        scope: Scope,
+        window: Window,
+        pos: Position,
+        rule: BenefitRule | None,
+        care_type: CareType = CareType.BOTH,
+    ) -> Totals:
+        """What a limit of ``scope``/``window`` has counted so far for a line at ``pos``.
+
+        ``rule`` None means a package-wide limit.
+        """
+        if (
+            window.kind is WindowKind.CALENDAR_YEAR
+            and pos.skip_claim is None
+            and (scope is Scope.BENEFICIARY or scope is Scope.HOUSEHOLD)
+        ):
+            holder = ("h", pos.household_id) if scope is Scope.HOUSEHOLD else (
+                "b", pos.beneficiary_id
+            )
+            if rule is None:
+                level, key = "p", None
+            elif rule.item is not None:
+                level, key = "i", rule.item
+            else:
+                level, key = "c", rule.category
+            k = (holder, pos.package_id, level, key, pos.on.year, care_type)
+            t = self._years.get(k)
+            if t is None:
+                t = self._years[k] = Totals()
+                for r in self.matching(scope, window, pos, rule, care_type):
+                    t.add(r)
+            return t
+        t = Totals()
+        for r in self.matching(scope, window, pos, rule, care_type):
+            t.add(r)
+        return t
+
     def matching(
         self,
         scope: Scope,
         window: Window,
         pos: Position,
         rule: BenefitRule | None,
-        version: PackageVersion,
         care_type: CareType = CareType.BOTH,
     ) -> list[Consumption]:
-        """Records a limit of ``scope``/``window`` counts for a line at ``pos``.
+        """The records a limit of ``scope``/``window`` counts for a line at ``pos``.
 
-        ``rule`` None means a package-wide limit.
+        A rule's limits count what was priced under that rule: its item for an
+        item rule, the category's items without their own rule otherwise.
         """
         records = self._records(scope, pos, rule)
         if not records:
@@ -155,20 +231,18 @@ class ConsumptionIndex:
             lo, hi = window_bounds(window, pos)
             episode = claim = None
         item = None
-        excluded: frozenset[str] = frozenset()
+        by_item: bool | None = None
         if rule is not None:
-            if rule.item is not None:
-                item = rule.item
-            else:
-                excluded = version.items_with_own_rule(pos.category)
+            item = rule.item
+            by_item = item is not None
         care = None if care_type is CareType.BOTH else care_type
         skip = pos.skip_claim
         return [
             r
             for r in records
             if lo <= r.on <= hi
+            and (by_item is None or r.item_rule is by_item)
             and (item is None or r.item == item)
-            and (not excluded or r.item not in excluded)
             and (episode is None or r.episode == episode)
             and (claim is None or r.claim_id == claim)
             and (care is None or r.care_type is care)
@@ -207,18 +281,13 @@ class Left:
 
 
 def count_left(
-    index: ConsumptionIndex,
-    limit: CountLimit,
-    pos: Position,
-    rule: BenefitRule,
-    version: PackageVersion,
+    index: ConsumptionIndex, limit: CountLimit, pos: Position, rule: BenefitRule
 ) -> tuple[int, bool]:
     """(units or visits left, whether this visit is already counted)."""
-    records = index.matching(limit.scope, limit.window, pos, rule, version)
+    t = index.totals(limit.scope, limit.window, pos, rule)
     if limit.unit is CountUnit.QUANTITY:
-        return max(0, limit.max - sum(r.quantity for r in records)), False
-    claims = {r.claim_id for r in records}
-    return max(0, limit.max - len(claims)), pos.claim_id in claims
+        return max(0, limit.max - t.quantity), False
+    return max(0, limit.max - len(t.claims)), pos.claim_id in t.claims
 
 
 def applicable_ceilings(
@@ -240,23 +309,16 @@ def ceiling_left(
     ceiling: Ceiling,
     owner: BenefitRule | None,
     pos: Position,
-    version: PackageVersion,
     quantity: int,
 ) -> tuple[Decimal, Decimal]:
     """(limit, remaining) of the mutual's share under ``ceiling`` for this line."""
     if ceiling.scope is Scope.ACT:
         limit = ceiling.amount * quantity
         return limit, limit
-    records = index.matching(
-        ceiling.scope, ceiling.window, pos, owner, version, ceiling.care_type
-    )
-    used = sum((r.mutual_share for r in records), _ZERO)
+    used = index.totals(ceiling.scope, ceiling.window, pos, owner, ceiling.care_type).mutual
     return ceiling.amount, max(_ZERO, ceiling.amount - used)
 
 
-def deductible_left(
-    index: ConsumptionIndex, deductible: Deductible, pos: Position, version: PackageVersion
-) -> Decimal:
-    records = index.matching(deductible.scope, deductible.window, pos, None, version)
-    used = sum((r.deductible for r in records), _ZERO)
+def deductible_left(index: ConsumptionIndex, deductible: Deductible, pos: Position) -> Decimal:
+    used = index.totals(deductible.scope, deductible.window, pos, None).deductible
     return max(_ZERO, deductible.amount - used)
