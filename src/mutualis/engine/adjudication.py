@@ -235,9 +235,9 @@ class _Run:
             else timedelta(days=ctx.submission_deadline_days)
         )
 
-    def _remember(self, claim: Claim) -> None:
+    def _remember(self, claim: Claim, lines: Iterable[ClaimLine] | None = None) -> None:
         seen = self.seen
-        for line in claim.lines:
+        for line in claim.lines if lines is None else lines:
             key = (claim.beneficiary_id, claim.provider_id, claim.start, line.item)
             ids = seen.get(key)
             if ids is None:
@@ -460,7 +460,7 @@ class _Run:
                     accepted, mutual, accepted - mutual, payee, pkg,
                 )
             )
-        self._remember(claim)
+        self._remember(claim, (claim.lines[ln.index] for ln in lines if ln.accepted_quantity))
         return _claim_decision(claim, lines, records, payee, zero)
 
 
