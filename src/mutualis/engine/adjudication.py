@@ -478,8 +478,15 @@ class _Plan:
     """A rule and its lookups, prepared once per (packages, item)."""
 
     __slots__ = (
-        "cover", "rule", "version", "package_id", "checks", "counts", "by_category",
-        "item_rule", "_ceilings",
+        "_ceilings",
+        "by_category",
+        "checks",
+        "counts",
+        "cover",
+        "item_rule",
+        "package_id",
+        "rule",
+        "version",
     )
 
     def __init__(self, cover: int, rule: BenefitRule, version: PackageVersion) -> None:

@@ -97,7 +97,7 @@ def _shift(on: date, delta: timedelta) -> date:
 class Totals:
     """What a set of consumption records adds up to."""
 
-    __slots__ = ("quantity", "mutual", "deductible", "accepted", "claims")
+    __slots__ = ("accepted", "claims", "deductible", "mutual", "quantity")
 
     def __init__(self) -> None:
         self.quantity = 0
@@ -122,7 +122,7 @@ class ConsumptionIndex:
     beneficiary's or household's yearly ceiling costs a lookup, not a scan.
     """
 
-    __slots__ = ("_by_category", "_by_package", "_years", "_subs")
+    __slots__ = ("_by_category", "_by_package", "_subs", "_years")
 
     def __init__(self, records: tuple[Consumption, ...] | list[Consumption] = ()) -> None:
         self._by_category: dict[tuple, list[Consumption]] = {}
