@@ -52,28 +52,56 @@ PACKAGE = PackageVersion(
     effective_from=date(2024, 1, 1),
     currency="XOF",
     rules=(
-        BenefitRule("consultation", coverage=Coverage(fixed_copay=D(200)),
-                    count_limits=(CountLimit(12, unit=CountUnit.VISITS),)),
-        BenefitRule("medicine", coverage=Coverage(rate=D("0.8")),
-                    by_member_category={"indigent": Coverage.exempt()}),
-        BenefitRule("medicine", item="AMOX", coverage=Coverage(rate=D("0.9")),
-                    count_limits=(CountLimit(60, Window.rolling(30)),)),
-        BenefitRule("laboratory", coverage=Coverage(rate=D("0.8")),
-                    ceilings=(Ceiling(Scope.BENEFICIARY, D(20000)),)),
-        BenefitRule("imaging", coverage=Coverage(rate=D("0.7")), referral_required=False,
-                    ceilings=(Ceiling(Scope.ACT, D(10000)),)),
-        BenefitRule("optics", coverage=Coverage(rate=D("0.5")),
-                    frequency=CountLimit(1, Window.rolling(730))),
-        BenefitRule("antenatal", coverage=Coverage.exempt(),
-                    count_limits=(CountLimit(8, unit=CountUnit.VISITS),)),
+        BenefitRule(
+            "consultation",
+            coverage=Coverage(fixed_copay=D(200)),
+            count_limits=(CountLimit(12, unit=CountUnit.VISITS),),
+        ),
+        BenefitRule(
+            "medicine",
+            coverage=Coverage(rate=D("0.8")),
+            by_member_category={"indigent": Coverage.exempt()},
+        ),
+        BenefitRule(
+            "medicine",
+            item="AMOX",
+            coverage=Coverage(rate=D("0.9")),
+            count_limits=(CountLimit(60, Window.rolling(30)),),
+        ),
+        BenefitRule(
+            "laboratory",
+            coverage=Coverage(rate=D("0.8")),
+            ceilings=(Ceiling(Scope.BENEFICIARY, D(20000)),),
+        ),
+        BenefitRule(
+            "imaging",
+            coverage=Coverage(rate=D("0.7")),
+            referral_required=False,
+            ceilings=(Ceiling(Scope.ACT, D(10000)),),
+        ),
+        BenefitRule(
+            "optics", coverage=Coverage(rate=D("0.5")), frequency=CountLimit(1, Window.rolling(730))
+        ),
+        BenefitRule(
+            "antenatal",
+            coverage=Coverage.exempt(),
+            count_limits=(CountLimit(8, unit=CountUnit.VISITS),),
+        ),
     ),
     ceilings=(
         Ceiling(Scope.BENEFICIARY, D(300000)),
         Ceiling(Scope.HOUSEHOLD, D(1000000)),
     ),
 )
-ITEMS = [("CONS", 1, 2000), ("PARA", 20, 100), ("AMOX", 21, 250), ("LAB", 1, 2500),
-         ("XRAY", 1, 16000), ("GLASSES", 1, 30000), ("ANC", 1, 3000)]
+ITEMS = [
+    ("CONS", 1, 2000),
+    ("PARA", 20, 100),
+    ("AMOX", 21, 250),
+    ("LAB", 1, 2500),
+    ("XRAY", 1, 16000),
+    ("GLASSES", 1, 30000),
+    ("ANC", 1, 3000),
+]
 WEIGHTS = [30, 30, 15, 12, 5, 2, 6]
 
 
@@ -83,7 +111,10 @@ def build(n_lines: int, seed: int = 7) -> tuple[list[Claim], ClaimContext]:
     members = {}
     for b in range(n_ben):
         ben = Beneficiary(
-            f"B{b}", f"H{b // 5}", Sex.FEMALE if b % 2 else Sex.MALE, date(1960 + b % 60, 1, 1),
+            f"B{b}",
+            f"H{b // 5}",
+            Sex.FEMALE if b % 2 else Sex.MALE,
+            date(1960 + b % 60, 1, 1),
             category="indigent" if b % 10 == 0 else "informal",
         )
         members[ben.id] = MemberFacts(
@@ -111,9 +142,7 @@ def build(n_lines: int, seed: int = 7) -> tuple[list[Claim], ClaimContext]:
     tariffs = {c: i.reference_price for c, i in CATALOGUE.items()}
     ctx = ClaimContext(
         catalogue=CATALOGUE,
-        agreements=tuple(
-            Agreement(f"P{p}", date(2024, 1, 1), tariffs=tariffs) for p in range(20)
-        ),
+        agreements=tuple(Agreement(f"P{p}", date(2024, 1, 1), tariffs=tariffs) for p in range(20)),
         members=members,
         packages=(PACKAGE,),
         diagnoses=frozenset({"A09"}),

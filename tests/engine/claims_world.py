@@ -138,5 +138,3 @@ def facts(mem: MemberFacts | None = None, *, packages=None, consumption=()) -> E
 def rule(category: str, **kw) -> BenefitRule:
     kw.setdefault("coverage", Coverage(rate=D("0.8")))
     return BenefitRule(category, **kw)
-
-

@@ -5,17 +5,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 
-from claims_world import (
-    DAY,
-    agreement,
-    beneficiary,
-    claim,
-    context,
-    line,
-    member,
-    package,
-    rule,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +32,17 @@ from mutualis.engine.benefits import (
 from mutualis.engine.eligibility import CoveragePeriod, DuesStanding, MembershipStatus
 from mutualis.engine.limits import Consumption
 from mutualis.engine.reasons import NoteCode, Reason, ReasonCode
+from tests.engine.claims_world import (
+    DAY,
+    agreement,
+    beneficiary,
+    claim,
+    context,
+    line,
+    member,
+    package,
+    rule,
+)
 
 
 def codes(decision, i=0) -> list[str]:
@@ -111,23 +111,38 @@ def test_delivery_for_a_man_fails_clinical_applicability():
 
 def test_second_pair_of_glasses_within_two_years_breaks_the_frequency_limit():
     pkg = package(rule("optics", frequency=CountLimit(1, Window.rolling(730))))
-    first = claim(line("GLASSES", 1, 30000), id="C1", start=date(2024, 3, 1),
-                  submitted=date(2024, 3, 1))
+    first = claim(
+        line("GLASSES", 1, 30000), id="C1", start=date(2024, 3, 1), submitted=date(2024, 3, 1)
+    )
     second = claim(line("GLASSES", 1, 30000), id="C2")
 
     d1, d2 = adjudicate_many([first, second], context(packages=[pkg]))
 
     assert d1.status is LineStatus.ACCEPTED
     assert d2.lines[0].reasons == (
-        Reason(ReasonCode.FREQUENCY, {"max": 1, "unit": "quantity", "scope": "beneficiary",
-                                      "window": "730_days", "left": 0}),
+        Reason(
+            ReasonCode.FREQUENCY,
+            {"max": 1, "unit": "quantity", "scope": "beneficiary", "window": "730_days", "left": 0},
+        ),
     )
 
 
 def test_a_late_claim_cannot_slip_in_before_an_accepted_frequency():
     pkg = package(rule("optics", frequency=CountLimit(1, Window.rolling(730))))
-    history = Consumption("G", "B1", "H1", "BASIC", "optics", "GLASSES", date(2025, 6, 20), 1,
-                          CareType.OUT_PATIENT, "G", D(24000), D(24000))
+    history = Consumption(
+        "G",
+        "B1",
+        "H1",
+        "BASIC",
+        "optics",
+        "GLASSES",
+        date(2025, 6, 20),
+        1,
+        CareType.OUT_PATIENT,
+        "G",
+        D(24000),
+        D(24000),
+    )
 
     decision = adjudicate_claim(
         claim(line("GLASSES", 1, 30000)), context(packages=[pkg], consumption=(history,))
@@ -187,9 +202,7 @@ def test_unknown_beneficiary_and_resigned_member_are_not_members():
 def test_unknown_icd10_code_is_an_invalid_diagnosis():
     decision = adjudicate_claim(claim(diagnoses=("A09", "XX99.9")), context())
 
-    assert decision.lines[0].reasons == (
-        Reason(ReasonCode.INVALID_DIAGNOSIS, {"code": "XX99.9"}),
-    )
+    assert decision.lines[0].reasons == (Reason(ReasonCode.INVALID_DIAGNOSIS, {"code": "XX99.9"}),)
 
 
 def test_icd10_codes_match_without_dots_or_case():
@@ -201,20 +214,25 @@ def test_icd10_codes_match_without_dots_or_case():
 def test_future_late_and_before_birth_dates_are_invalid():
     baby = member(beneficiary(born=date(2025, 6, 10)))
 
-    future = adjudicate_claim(claim(start=date(2025, 7, 1), submitted=date(2025, 7, 1)),
-                              context())
+    future = adjudicate_claim(claim(start=date(2025, 7, 1), submitted=date(2025, 7, 1)), context())
     late = adjudicate_claim(claim(submitted=DAY + timedelta(days=91)), context())
     unborn = adjudicate_claim(claim(), context(members=[baby]))
 
     assert future.lines[0].reasons[0].params == {"reason": "future"}
-    assert late.lines[0].reasons[0].params == {"reason": "late",
-                                               "deadline": DAY + timedelta(days=90)}
+    assert late.lines[0].reasons[0].params == {
+        "reason": "late",
+        "deadline": DAY + timedelta(days=90),
+    }
     assert unborn.lines[0].reasons[0].params == {"reason": "before_birth"}
 
 
 def test_line_dated_after_discharge_is_invalid():
-    stay = claim(line("ADMIT", 1, 20000), line("PARA", 2, 100, on=date(2025, 6, 9)),
-                 care_type=CareType.IN_PATIENT, end=date(2025, 6, 5))
+    stay = claim(
+        line("ADMIT", 1, 20000),
+        line("PARA", 2, 100, on=date(2025, 6, 9)),
+        care_type=CareType.IN_PATIENT,
+        end=date(2025, 6, 5),
+    )
 
     decision = adjudicate_claim(stay, context())
 
@@ -322,8 +340,12 @@ def test_every_reason_of_a_line_is_reported():
         claim(line("ADMIT", 1, 20000), diagnoses=("ZZZ",)), context(packages=[pkg])
     )
 
-    assert codes(decision) == ["invalid_diagnosis", "care_type", "waiting_period",
-                               "referral_missing"]
+    assert codes(decision) == [
+        "invalid_diagnosis",
+        "care_type",
+        "waiting_period",
+        "referral_missing",
+    ]
 
 
 # --- pricing ----------------------------------------------------------------------
@@ -337,8 +359,10 @@ def test_price_above_the_tariff_is_capped_at_the_tariff():
 
 
 def test_fixed_copay_is_charged_once_per_visit():
-    pkg = package(rule("consultation", coverage=Coverage(fixed_copay=D(200))),
-                  rule("medicine", coverage=Coverage(fixed_copay=D(200))))
+    pkg = package(
+        rule("consultation", coverage=Coverage(fixed_copay=D(200))),
+        rule("medicine", coverage=Coverage(fixed_copay=D(200))),
+    )
 
     decision = adjudicate_claim(claim(line("CONS"), line("PARA", 5, 100)), context(packages=[pkg]))
 
@@ -348,8 +372,10 @@ def test_fixed_copay_is_charged_once_per_visit():
 
 
 def test_copay_larger_than_the_first_line_carries_to_the_next():
-    pkg = package(rule("medicine", coverage=Coverage(fixed_copay=D(500))),
-                  rule("consultation", coverage=Coverage(fixed_copay=D(500))))
+    pkg = package(
+        rule("medicine", coverage=Coverage(fixed_copay=D(500))),
+        rule("consultation", coverage=Coverage(fixed_copay=D(500))),
+    )
 
     decision = adjudicate_claim(claim(line("PARA", 3, 100), line("CONS")), context(packages=[pkg]))
 
@@ -357,8 +383,13 @@ def test_copay_larger_than_the_first_line_carries_to_the_next():
 
 
 def test_indigents_are_exempt_from_the_copay():
-    pkg = package(rule("consultation", coverage=Coverage(fixed_copay=D(200)),
-                       by_member_category={"indigent": Coverage.exempt()}))
+    pkg = package(
+        rule(
+            "consultation",
+            coverage=Coverage(fixed_copay=D(200)),
+            by_member_category={"indigent": Coverage.exempt()},
+        )
+    )
     ctx = context(packages=[pkg], members=[member(beneficiary(category="indigent"))])
 
     decision = adjudicate_claim(claim(), ctx)
@@ -405,11 +436,14 @@ def test_act_ceiling_is_per_unit():
 
 
 def test_visit_and_episode_ceilings():
-    pkg = package(rule("medicine", ceilings=(Ceiling(Scope.VISIT, D(1000)),)),
-                  rule("laboratory", ceilings=(Ceiling(Scope.EPISODE, D(3000)),)))
+    pkg = package(
+        rule("medicine", ceilings=(Ceiling(Scope.VISIT, D(1000)),)),
+        rule("laboratory", ceilings=(Ceiling(Scope.EPISODE, D(3000)),)),
+    )
     ctx = context(packages=[pkg])
-    c1 = claim(line("PARA", 10, 100), line("PARA", 10, 100), line("LAB", 1, 2500),
-               id="C1", episode="E1")
+    c1 = claim(
+        line("PARA", 10, 100), line("PARA", 10, 100), line("LAB", 1, 2500), id="C1", episode="E1"
+    )
     c2 = claim(line("LAB", 1, 2500), id="C2", episode="E1", start=date(2025, 6, 5))
 
     d1, d2 = adjudicate_many([c1, c2], ctx)
@@ -419,16 +453,28 @@ def test_visit_and_episode_ceilings():
 
 
 def test_household_and_in_patient_ceilings_are_package_wide():
-    pkg = package(ceilings=(Ceiling(Scope.HOUSEHOLD, D(3000)),
-                            Ceiling(Scope.BENEFICIARY, D(10000), care_type=CareType.IN_PATIENT)))
+    pkg = package(
+        ceilings=(
+            Ceiling(Scope.HOUSEHOLD, D(3000)),
+            Ceiling(Scope.BENEFICIARY, D(10000), care_type=CareType.IN_PATIENT),
+        )
+    )
     ctx = context(packages=[pkg], members=[member(), member(beneficiary(id="B2"))])
 
-    d1, d2, d3 = adjudicate_many([
-        claim(line("CONS"), id="C1"),
-        claim(line("CONS"), id="C2", beneficiary_id="B2", start=date(2025, 6, 3)),
-        claim(line("ADMIT", 1, 20000), id="C3", care_type=CareType.IN_PATIENT,
-              start=date(2025, 1, 10), submitted=date(2025, 1, 20)),
-    ], ctx)
+    d1, d2, d3 = adjudicate_many(
+        [
+            claim(line("CONS"), id="C1"),
+            claim(line("CONS"), id="C2", beneficiary_id="B2", start=date(2025, 6, 3)),
+            claim(
+                line("ADMIT", 1, 20000),
+                id="C3",
+                care_type=CareType.IN_PATIENT,
+                start=date(2025, 1, 10),
+                submitted=date(2025, 1, 20),
+            ),
+        ],
+        ctx,
+    )
 
     assert d3.mutual_share == 3000  # household ceiling first in date order (in-patient: 10,000)
     assert (d1.mutual_share, d2.mutual_share) == (D(0), D(0))
@@ -445,22 +491,29 @@ def test_in_patient_ceiling_ignores_out_patient_care():
 def test_deductible_is_paid_by_the_member_first():
     pkg = package(deductible=Deductible(D(2500)))
 
-    d1, d2 = adjudicate_many([claim(line("CONS"), id="C1"),
-                              claim(line("CONS"), id="C2", start=date(2025, 6, 3))],
-                             context(packages=[pkg]))
+    d1, d2 = adjudicate_many(
+        [claim(line("CONS"), id="C1"), claim(line("CONS"), id="C2", start=date(2025, 6, 3))],
+        context(packages=[pkg]),
+    )
 
     assert shares(d1) == (D(2000), D(0), D(2000))
     assert shares(d2) == (D(2000), D(1200), D(800))  # 500 deductible, then 80% of 1500
 
 
 def test_flat_rate_per_visit_and_per_episode():
-    ag = agreement(flat_rates={"CONS": FlatRate(D(1500)),
-                               "ADMIT": FlatRate(D(30000), FlatBasis.EPISODE)})
+    ag = agreement(
+        flat_rates={"CONS": FlatRate(D(1500)), "ADMIT": FlatRate(D(30000), FlatBasis.EPISODE)}
+    )
     ctx = context(agreements=[ag])
     visit = claim(line("CONS", 1, 2000), line("CONS", 1, 2000), id="C1")
     stay1 = claim(line("ADMIT", 1, 20000), id="C2", episode="E", care_type=CareType.IN_PATIENT)
-    stay2 = claim(line("ADMIT", 1, 20000), id="C3", episode="E", care_type=CareType.IN_PATIENT,
-                  start=date(2025, 6, 4))
+    stay2 = claim(
+        line("ADMIT", 1, 20000),
+        id="C3",
+        episode="E",
+        care_type=CareType.IN_PATIENT,
+        start=date(2025, 6, 4),
+    )
 
     dv, d1, d2 = adjudicate_many([visit, stay1, stay2], ctx)
 
@@ -479,15 +532,32 @@ def test_accepted_lines_return_their_consumption():
     decision = adjudicate_claim(claim(line("CONS"), line("NOPE")), context())
 
     assert decision.consumption == (
-        Consumption("C1", "B1", "H1", "BASIC", "consultation", "CONS", DAY, 1,
-                    CareType.OUT_PATIENT, "C1", D(2000), D(1600), D(0), False),
+        Consumption(
+            "C1",
+            "B1",
+            "H1",
+            "BASIC",
+            "consultation",
+            "CONS",
+            DAY,
+            1,
+            CareType.OUT_PATIENT,
+            "C1",
+            D(2000),
+            D(1600),
+            D(0),
+            False,
+        ),
     )
 
 
 def test_batch_order_is_service_date_then_claim_id():
     pkg = package(rule("consultation", count_limits=(CountLimit(1, unit=CountUnit.VISITS),)))
-    claims = [claim(id="C9", start=DAY), claim(id="C1", start=DAY + timedelta(days=1)),
-              claim(id="C5", start=DAY)]
+    claims = [
+        claim(id="C9", start=DAY),
+        claim(id="C1", start=DAY + timedelta(days=1)),
+        claim(id="C5", start=DAY),
+    ]
 
     decisions = adjudicate_many(claims, context(packages=[pkg]))
 
@@ -499,21 +569,35 @@ def test_batch_order_is_service_date_then_claim_id():
 
 HOUSE_CEILING, BEN_CEILING, LAB_CEILING = D(60000), D(40000), D(8000)
 PROPERTY_PACKAGE = package(
-    rule("consultation", coverage=Coverage(fixed_copay=D(300)),
-         count_limits=(CountLimit(3, Window.rolling(60), CountUnit.VISITS),)),
-    rule("medicine", coverage=Coverage(rate=D("0.75")),
-         count_limits=(CountLimit(50, Window.rolling(30)),)),
-    rule("laboratory", coverage=Coverage(rate=D("0.9")),
-         ceilings=(Ceiling(Scope.BENEFICIARY, LAB_CEILING),)),
+    rule(
+        "consultation",
+        coverage=Coverage(fixed_copay=D(300)),
+        count_limits=(CountLimit(3, Window.rolling(60), CountUnit.VISITS),),
+    ),
+    rule(
+        "medicine",
+        coverage=Coverage(rate=D("0.75")),
+        count_limits=(CountLimit(50, Window.rolling(30)),),
+    ),
+    rule(
+        "laboratory",
+        coverage=Coverage(rate=D("0.9")),
+        ceilings=(Ceiling(Scope.BENEFICIARY, LAB_CEILING),),
+    ),
     rule("imaging", coverage=Coverage(rate=D("0.7")), ceilings=(Ceiling(Scope.ACT, D(9000)),)),
     rule("optics", coverage=Coverage(rate=D("0.5")), frequency=CountLimit(1, Window.rolling(365))),
     rule("admission", referral_required=True),
     ceilings=(Ceiling(Scope.BENEFICIARY, BEN_CEILING), Ceiling(Scope.HOUSEHOLD, HOUSE_CEILING)),
     deductible=Deductible(D(1000), scope=Scope.HOUSEHOLD),
 )
-MEMBERS = [member(beneficiary(id=f"B{i}", household_id=f"H{i // 2}",
-                              category="indigent" if i == 3 else "informal"))
-           for i in range(4)]
+MEMBERS = [
+    member(
+        beneficiary(
+            id=f"B{i}", household_id=f"H{i // 2}", category="indigent" if i == 3 else "informal"
+        )
+    )
+    for i in range(4)
+]
 PROPERTY_CONTEXT = context(packages=[PROPERTY_PACKAGE], members=MEMBERS)
 ITEMS = ["CONS", "PARA", "LAB", "XRAY", "GLASSES", "ADMIT", "NOPE"]
 
@@ -534,9 +618,15 @@ claims_st = st.lists(
     max_size=12,
 ).map(
     lambda rows: [
-        claim(*ls, id=f"C{k:03d}", beneficiary_id=f"B{b}", care_type=care, referral=ref,
-              start=date(2025, 1, 1) + timedelta(days=d),
-              submitted=date(2025, 1, 1) + timedelta(days=d))
+        claim(
+            *ls,
+            id=f"C{k:03d}",
+            beneficiary_id=f"B{b}",
+            care_type=care,
+            referral=ref,
+            start=date(2025, 1, 1) + timedelta(days=d),
+            submitted=date(2025, 1, 1) + timedelta(days=d),
+        )
         for k, (b, d, ls, care, ref) in enumerate(rows)
     ]
 )
@@ -598,8 +688,11 @@ def test_one_by_one_with_accumulated_consumption_equals_the_batch(claims):
         d = adjudicate_claim(c, ctx)
         single[c.id] = d
         kept = replace(c, lines=tuple(c.lines[ln.index] for ln in d.lines if ln.accepted_quantity))
-        ctx = replace(ctx, consumption=ctx.consumption + d.consumption,
-                      previous_claims=ctx.previous_claims + (kept,))
+        ctx = replace(
+            ctx,
+            consumption=ctx.consumption + d.consumption,
+            previous_claims=ctx.previous_claims + (kept,),
+        )
 
     assert single == batch
 
@@ -607,9 +700,12 @@ def test_one_by_one_with_accumulated_consumption_equals_the_batch(claims):
 def test_a_random_large_batch_keeps_its_invariants():
     rnd = random.Random(3)
     claims = [
-        claim(line(rnd.choice(ITEMS), rnd.randint(1, 10), rnd.randint(0, 20000)),
-              id=f"C{k:04d}", beneficiary_id=f"B{rnd.randrange(4)}",
-              start=date(2025, 1, 1) + timedelta(days=rnd.randrange(170)))
+        claim(
+            line(rnd.choice(ITEMS), rnd.randint(1, 10), rnd.randint(0, 20000)),
+            id=f"C{k:04d}",
+            beneficiary_id=f"B{rnd.randrange(4)}",
+            start=date(2025, 1, 1) + timedelta(days=rnd.randrange(170)),
+        )
         for k in range(400)
     ]
 

@@ -3,8 +3,6 @@
 from datetime import date
 from decimal import Decimal as D
 
-from claims_world import agreement, beneficiary, facts, member, package, rule
-
 from mutualis.engine.benefits import (
     Applicability,
     BenefitRule,
@@ -28,6 +26,7 @@ from mutualis.engine.eligibility import (
 )
 from mutualis.engine.limits import Consumption
 from mutualis.engine.reasons import Reason, ReasonCode
+from tests.engine.claims_world import agreement, beneficiary, facts, member, package, rule
 
 ON = date(2025, 6, 2)
 
@@ -36,10 +35,31 @@ def codes(decision) -> list[str]:
     return [r.code.value for r in decision.reasons]
 
 
-def used(item="CONS", category="consultation", *, on=date(2025, 3, 1), quantity=1, mutual=0,
-         claim="OLD", beneficiary_id="B1", household_id="H1") -> Consumption:
-    return Consumption(claim, beneficiary_id, household_id, "BASIC", category, item, on,
-                       quantity, CareType.OUT_PATIENT, claim, D(mutual), D(mutual))
+def used(
+    item="CONS",
+    category="consultation",
+    *,
+    on=date(2025, 3, 1),
+    quantity=1,
+    mutual=0,
+    claim="OLD",
+    beneficiary_id="B1",
+    household_id="H1",
+) -> Consumption:
+    return Consumption(
+        claim,
+        beneficiary_id,
+        household_id,
+        "BASIC",
+        category,
+        item,
+        on,
+        quantity,
+        CareType.OUT_PATIENT,
+        claim,
+        D(mutual),
+        D(mutual),
+    )
 
 
 def test_paid_up_member_with_active_cover_is_eligible():
@@ -116,19 +136,25 @@ def test_grace_period_keeps_cover_until_its_last_day():
 
 
 def test_every_reason_is_given_when_the_answer_is_no():
-    pkg = package(rule("surgery", waiting_days=9999, referral_required=True,
-                       authorisation_required=True))
+    pkg = package(
+        rule("surgery", waiting_days=9999, referral_required=True, authorisation_required=True)
+    )
     dues = DuesStanding.arrears(date(2025, 1, 1))
     service = ServiceRequest("SURGERY", care_type=CareType.IN_PATIENT)
 
     decision = check_eligibility(
-        facts=facts(member(dues=dues), packages=[pkg]), on=ON, service=service,
+        facts=facts(member(dues=dues), packages=[pkg]),
+        on=ON,
+        service=service,
         provider=agreement(valid_to=date(2025, 1, 1)),
     )
 
     assert not decision.eligible
     assert codes(decision) == [
-        "not_covered", "agreement_invalid", "waiting_period", "referral_missing",
+        "not_covered",
+        "agreement_invalid",
+        "waiting_period",
+        "referral_missing",
         "referral_missing",
     ]
 
@@ -142,18 +168,20 @@ def test_unknown_service_is_an_unknown_item():
 def test_category_absent_or_excluded_is_not_in_package():
     pkg = package(rule("consultation"), BenefitRule("optics", covered=False))
 
-    glasses = check_eligibility(facts=facts(packages=[pkg]), on=ON,
-                                service=ServiceRequest("GLASSES"))
+    glasses = check_eligibility(
+        facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("GLASSES")
+    )
     xray = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("XRAY"))
 
     assert codes(glasses) == ["not_in_package"]
-    assert xray.reasons[0].params == {"item": "XRAY", "category": "imaging",
-                                      "packages": ("BASIC",)}
+    assert xray.reasons[0].params == {"item": "XRAY", "category": "imaging", "packages": ("BASIC",)}
 
 
 def test_item_rule_overrides_its_category_rule():
-    pkg = package(BenefitRule("medicine", covered=False),
-                  rule("medicine", item="PARA", coverage=Coverage(rate=D("0.5"))))
+    pkg = package(
+        BenefitRule("medicine", covered=False),
+        rule("medicine", item="PARA", coverage=Coverage(rate=D("0.5"))),
+    )
 
     para = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("PARA"))
 
@@ -163,13 +191,22 @@ def test_item_rule_overrides_its_category_rule():
 
 def test_complementary_package_pays_what_the_basic_excludes():
     basic = package(rule("consultation"))
-    extra = package(rule("optics", coverage=Coverage(rate=D("0.6"))), id="OPT-1",
-                    package_id="OPTICS", kind=PackageKind.COMPLEMENTARY)
-    cover = (CoveragePeriod("BASIC", date(2024, 1, 1), date(2025, 12, 31)),
-             CoveragePeriod("OPTICS", date(2024, 1, 1), date(2025, 12, 31)))
+    extra = package(
+        rule("optics", coverage=Coverage(rate=D("0.6"))),
+        id="OPT-1",
+        package_id="OPTICS",
+        kind=PackageKind.COMPLEMENTARY,
+    )
+    cover = (
+        CoveragePeriod("BASIC", date(2024, 1, 1), date(2025, 12, 31)),
+        CoveragePeriod("OPTICS", date(2024, 1, 1), date(2025, 12, 31)),
+    )
 
-    decision = check_eligibility(facts=facts(member(coverage=cover), packages=[basic, extra]),
-                                 on=ON, service=ServiceRequest("GLASSES"))
+    decision = check_eligibility(
+        facts=facts(member(coverage=cover), packages=[basic, extra]),
+        on=ON,
+        service=ServiceRequest("GLASSES"),
+    )
 
     assert decision.eligible
     assert decision.package_id == "OPTICS"
@@ -179,23 +216,30 @@ def test_waiting_period_counts_from_the_start_of_cover():
     pkg = package(rule("antenatal", waiting_days=270))
     cover = (CoveragePeriod("BASIC", date(2025, 1, 1), date(2025, 12, 31)),)
 
-    decision = check_eligibility(facts=facts(member(coverage=cover), packages=[pkg]), on=ON,
-                                 service=ServiceRequest("ANC"))
+    decision = check_eligibility(
+        facts=facts(member(coverage=cover), packages=[pkg]), on=ON, service=ServiceRequest("ANC")
+    )
 
     assert decision.reasons == (Reason(ReasonCode.WAITING_PERIOD, {"until": date(2025, 9, 27)}),)
 
 
 def test_renewal_without_gap_does_not_restart_the_waiting_period():
     pkg = package(rule("antenatal", waiting_days=270))
-    renewed = (CoveragePeriod("BASIC", date(2024, 1, 1), date(2024, 12, 31)),
-               CoveragePeriod("BASIC", date(2025, 1, 1), date(2025, 12, 31)))
-    gap = (CoveragePeriod("BASIC", date(2024, 1, 1), date(2024, 11, 30)),
-           CoveragePeriod("BASIC", date(2025, 1, 1), date(2025, 12, 31)))
+    renewed = (
+        CoveragePeriod("BASIC", date(2024, 1, 1), date(2024, 12, 31)),
+        CoveragePeriod("BASIC", date(2025, 1, 1), date(2025, 12, 31)),
+    )
+    gap = (
+        CoveragePeriod("BASIC", date(2024, 1, 1), date(2024, 11, 30)),
+        CoveragePeriod("BASIC", date(2025, 1, 1), date(2025, 12, 31)),
+    )
 
-    ok = check_eligibility(facts=facts(member(coverage=renewed), packages=[pkg]), on=ON,
-                           service=ServiceRequest("ANC"))
-    restarted = check_eligibility(facts=facts(member(coverage=gap), packages=[pkg]), on=ON,
-                                  service=ServiceRequest("ANC"))
+    ok = check_eligibility(
+        facts=facts(member(coverage=renewed), packages=[pkg]), on=ON, service=ServiceRequest("ANC")
+    )
+    restarted = check_eligibility(
+        facts=facts(member(coverage=gap), packages=[pkg]), on=ON, service=ServiceRequest("ANC")
+    )
 
     assert ok.eligible
     assert codes(restarted) == ["waiting_period"]
@@ -207,9 +251,7 @@ def test_referral_and_prior_authorisation_must_be_presented():
 
     decision = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=service)
 
-    assert decision.reasons == (
-        Reason(ReasonCode.REFERRAL_MISSING, {"document": "authorisation"}),
-    )
+    assert decision.reasons == (Reason(ReasonCode.REFERRAL_MISSING, {"document": "authorisation"}),)
 
 
 def test_delivery_is_clinically_valid_for_women_only():
@@ -217,8 +259,9 @@ def test_delivery_is_clinically_valid_for_women_only():
     service = ServiceRequest("DELIVERY", care_type=CareType.IN_PATIENT)
 
     woman = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=service)
-    man = check_eligibility(facts=facts(member(beneficiary(sex=Sex.MALE)), packages=[pkg]),
-                            on=ON, service=service)
+    man = check_eligibility(
+        facts=facts(member(beneficiary(sex=Sex.MALE)), packages=[pkg]), on=ON, service=service
+    )
 
     assert woman.eligible
     assert codes(man) == ["clinical_applicability"]
@@ -229,12 +272,17 @@ def test_year_only_birth_date_gives_the_benefit_of_the_doubt_on_age():
     born_1976 = beneficiary(born=date(1976, 1, 1), born_year_only=True)  # 48 or 49 in 2025
     born_1975 = beneficiary(born=date(1975, 1, 1), born_year_only=True)  # 49 or 50
 
-    maybe = check_eligibility(facts=facts(member(born_1976), packages=[pkg]), on=ON,
-                              service=ServiceRequest("ANC"))
-    doubt = check_eligibility(facts=facts(member(born_1975), packages=[pkg]), on=ON,
-                              service=ServiceRequest("ANC"))
-    too_old = check_eligibility(facts=facts(member(born_1975), packages=[pkg]),
-                                on=date(2025, 12, 31), service=ServiceRequest("ANC"))
+    maybe = check_eligibility(
+        facts=facts(member(born_1976), packages=[pkg]), on=ON, service=ServiceRequest("ANC")
+    )
+    doubt = check_eligibility(
+        facts=facts(member(born_1975), packages=[pkg]), on=ON, service=ServiceRequest("ANC")
+    )
+    too_old = check_eligibility(
+        facts=facts(member(born_1975), packages=[pkg]),
+        on=date(2025, 12, 31),
+        service=ServiceRequest("ANC"),
+    )
 
     assert maybe.eligible and doubt.eligible
     assert codes(too_old) == ["clinical_applicability"]
@@ -243,8 +291,9 @@ def test_year_only_birth_date_gives_the_benefit_of_the_doubt_on_age():
 def test_in_patient_item_asked_as_out_patient_is_a_care_type_error():
     pkg = package(rule("delivery"), rule("imaging", care_type=CareType.IN_PATIENT))
 
-    delivery = check_eligibility(facts=facts(packages=[pkg]), on=ON,
-                                 service=ServiceRequest("DELIVERY"))
+    delivery = check_eligibility(
+        facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("DELIVERY")
+    )
     xray = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("XRAY"))
 
     assert delivery.reasons[0].params["source"] == "catalogue"
@@ -256,13 +305,18 @@ def test_exhausted_count_limit_and_frequency_are_reasons():
         rule("consultation", count_limits=(CountLimit(2, unit=CountUnit.VISITS),)),
         rule("optics", frequency=CountLimit(1, Window.rolling(730))),
     )
-    history = [used(claim="A"), used(claim="B"),
-               used("GLASSES", "optics", on=date(2024, 1, 10), claim="G")]
+    history = [
+        used(claim="A"),
+        used(claim="B"),
+        used("GLASSES", "optics", on=date(2024, 1, 10), claim="G"),
+    ]
 
-    cons = check_eligibility(facts=facts(packages=[pkg], consumption=history), on=ON,
-                             service=ServiceRequest("CONS"))
-    glasses = check_eligibility(facts=facts(packages=[pkg], consumption=history), on=ON,
-                                service=ServiceRequest("GLASSES"))
+    cons = check_eligibility(
+        facts=facts(packages=[pkg], consumption=history), on=ON, service=ServiceRequest("CONS")
+    )
+    glasses = check_eligibility(
+        facts=facts(packages=[pkg], consumption=history), on=ON, service=ServiceRequest("GLASSES")
+    )
 
     assert codes(cons) == ["count_limit"]
     assert cons.reasons[0].params["left"] == 0
@@ -273,8 +327,9 @@ def test_spent_ceiling_is_a_reason_and_remaining_is_zero():
     pkg = package(rule("laboratory", ceilings=(Ceiling(Scope.BENEFICIARY, D(5000)),)))
     history = [used("LAB", "laboratory", mutual=5000)]
 
-    decision = check_eligibility(facts=facts(packages=[pkg], consumption=history), on=ON,
-                                 service=ServiceRequest("LAB"))
+    decision = check_eligibility(
+        facts=facts(packages=[pkg], consumption=history), on=ON, service=ServiceRequest("LAB")
+    )
 
     assert codes(decision) == ["ceiling_reached"]
     assert decision.remaining[0].remaining == 0
@@ -284,20 +339,26 @@ def test_household_ceiling_counts_every_member_of_the_household():
     pkg = package(ceilings=(Ceiling(Scope.HOUSEHOLD, D(10000)),))
     history = [used(mutual=6000, beneficiary_id="B2"), used(mutual=4000, beneficiary_id="B3")]
 
-    decision = check_eligibility(facts=facts(packages=[pkg], consumption=history), on=ON,
-                                 service=ServiceRequest("CONS"))
+    decision = check_eligibility(
+        facts=facts(packages=[pkg], consumption=history), on=ON, service=ServiceRequest("CONS")
+    )
 
     assert codes(decision) == ["ceiling_reached"]
 
 
 def test_indigents_get_their_category_coverage():
-    pkg = package(rule("consultation", coverage=Coverage(fixed_copay=D(200)),
-                       by_member_category={"indigent": Coverage.exempt()}))
+    pkg = package(
+        rule(
+            "consultation",
+            coverage=Coverage(fixed_copay=D(200)),
+            by_member_category={"indigent": Coverage.exempt()},
+        )
+    )
 
-    informal = check_eligibility(facts=facts(packages=[pkg]), on=ON,
-                                 service=ServiceRequest("CONS"))
+    informal = check_eligibility(facts=facts(packages=[pkg]), on=ON, service=ServiceRequest("CONS"))
     indigent = check_eligibility(
-        facts=facts(member(beneficiary(category="indigent")), packages=[pkg]), on=ON,
+        facts=facts(member(beneficiary(category="indigent")), packages=[pkg]),
+        on=ON,
         service=ServiceRequest("CONS"),
     )
 
@@ -308,8 +369,9 @@ def test_indigents_get_their_category_coverage():
 def test_provider_must_list_the_service_in_its_valid_agreement():
     narrow = agreement(tariffs={"CONS": D(2000)})
 
-    decision = check_eligibility(facts=facts(), on=ON, service=ServiceRequest("LAB"),
-                                 provider=narrow)
+    decision = check_eligibility(
+        facts=facts(), on=ON, service=ServiceRequest("LAB"), provider=narrow
+    )
 
     assert decision.reasons == (
         Reason(ReasonCode.NOT_IN_PRICE_LIST, {"item": "LAB", "provider": "HC1"}),
@@ -318,13 +380,16 @@ def test_provider_must_list_the_service_in_its_valid_agreement():
 
 def test_the_version_in_force_at_the_date_applies():
     v1 = package(rule("consultation", coverage=Coverage(rate=D("0.8"))))
-    v2 = package(rule("consultation", coverage=Coverage(rate=D("0.9"))), id="BASIC-2025",
-                 effective_from=date(2025, 6, 1))
+    v2 = package(
+        rule("consultation", coverage=Coverage(rate=D("0.9"))),
+        id="BASIC-2025",
+        effective_from=date(2025, 6, 1),
+    )
 
-    before = check_eligibility(facts=facts(packages=[v2, v1]), on=date(2025, 5, 31),
-                               service=ServiceRequest("CONS"))
-    after = check_eligibility(facts=facts(packages=[v2, v1]), on=ON,
-                              service=ServiceRequest("CONS"))
+    before = check_eligibility(
+        facts=facts(packages=[v2, v1]), on=date(2025, 5, 31), service=ServiceRequest("CONS")
+    )
+    after = check_eligibility(facts=facts(packages=[v2, v1]), on=ON, service=ServiceRequest("CONS"))
 
     assert before.coverage.rate == D("0.8")
     assert after.coverage.rate == D("0.9")

@@ -65,13 +65,21 @@ def window(text: str | None) -> Window:
 
 
 def ceiling(d: dict) -> Ceiling:
-    return Ceiling(Scope(d["scope"]), money(d["amount"]), window(d.get("window")),
-                   CareType(d.get("care_type", "both")))
+    return Ceiling(
+        Scope(d["scope"]),
+        money(d["amount"]),
+        window(d.get("window")),
+        CareType(d.get("care_type", "both")),
+    )
 
 
 def count_limit(d: dict) -> CountLimit:
-    return CountLimit(d["max"], window(d.get("window")), CountUnit(d.get("unit", "quantity")),
-                      Scope(d.get("scope", "beneficiary")))
+    return CountLimit(
+        d["max"],
+        window(d.get("window")),
+        CountUnit(d.get("unit", "quantity")),
+        Scope(d.get("scope", "beneficiary")),
+    )
 
 
 def coverage(d: dict) -> Coverage:
@@ -83,8 +91,9 @@ def coverage(d: dict) -> Coverage:
 def benefit_rule(d: dict) -> BenefitRule:
     app = None
     if any(k in d for k in ("sex", "min_age", "max_age")):
-        app = Applicability(Sex(d["sex"]) if "sex" in d else None, d.get("min_age"),
-                            d.get("max_age"))
+        app = Applicability(
+            Sex(d["sex"]) if "sex" in d else None, d.get("min_age"), d.get("max_age")
+        )
     return BenefitRule(
         category=d["category"],
         item=d.get("item"),
@@ -116,20 +125,29 @@ def package(d: dict, cur: str) -> PackageVersion:
         currency=d.get("currency", cur),
         rules=tuple(benefit_rule(r) for r in d["rules"]),
         ceilings=tuple(ceiling(c) for c in d.get("ceilings", ())),
-        deductible=Deductible(money(ded["amount"]), window(ded.get("window")),
-                              Scope(ded.get("scope", "beneficiary"))) if ded else None,
+        deductible=Deductible(
+            money(ded["amount"]), window(ded.get("window")), Scope(ded.get("scope", "beneficiary"))
+        )
+        if ded
+        else None,
     )
 
 
 def member(d: dict) -> MemberFacts:
     ben = Beneficiary(
-        id=d["id"], household_id=d["household"], sex=Sex(d["sex"]), born=d["born"],
-        born_year_only=d.get("born_year_only", False), category=d.get("category", "informal"),
-        status=MembershipStatus(d.get("status", "active")), status_since=d.get("status_since"),
+        id=d["id"],
+        household_id=d["household"],
+        sex=Sex(d["sex"]),
+        born=d["born"],
+        born_year_only=d.get("born_year_only", False),
+        category=d.get("category", "informal"),
+        status=MembershipStatus(d.get("status", "active")),
+        status_since=d.get("status_since"),
     )
     cover = tuple(
-        CoveragePeriod(c["package"], c["start"], c["expiry"],
-                       CoverStatus(c.get("status", "active")))
+        CoveragePeriod(
+            c["package"], c["start"], c["expiry"], CoverStatus(c.get("status", "active"))
+        )
         for c in d["cover"]
     )
     dues = d.get("dues", {})
@@ -142,8 +160,10 @@ def agreement(d: dict) -> Agreement:
         valid_from=d["valid_from"],
         valid_to=d.get("valid_to"),
         tariffs={k: money(v) for k, v in d.get("tariffs", {}).items()},
-        flat_rates={k: FlatRate(money(v["amount"]), FlatBasis(v.get("per", "visit")))
-                    for k, v in d.get("flat_rates", {}).items()},
+        flat_rates={
+            k: FlatRate(money(v["amount"]), FlatBasis(v.get("per", "visit")))
+            for k, v in d.get("flat_rates", {}).items()
+        },
         reference_prices=d.get("reference_prices", False),
         third_party_payment=d.get("third_party_payment", True),
     )
@@ -158,8 +178,10 @@ def claim(d: dict, n: int) -> Claim:
         provider_id=d.get("provider", "HC1"),
         start=start,
         submitted=d.get("submitted", end or start),
-        lines=tuple(ClaimLine(ln["item"], ln["quantity"], money(ln["price"]), ln.get("on"))
-                    for ln in d["lines"]),
+        lines=tuple(
+            ClaimLine(ln["item"], ln["quantity"], money(ln["price"]), ln.get("on"))
+            for ln in d["lines"]
+        ),
         care_type=CareType(d.get("care_type", "out_patient")),
         end=end,
         diagnoses=tuple(d.get("diagnoses", ["A09"])),
@@ -173,10 +195,18 @@ def claim(d: dict, n: int) -> Claim:
 def consumption(d: dict) -> Consumption:
     mutual = money(d.get("mutual", 0))
     return Consumption(
-        d.get("claim", "OLD"), d.get("beneficiary", "B1"), d.get("household", "H1"),
-        d.get("package", "BASIC"), d["category"], d["item"], d["on"], d.get("quantity", 1),
-        CareType(d.get("care_type", "out_patient")), d.get("episode", d.get("claim", "OLD")),
-        money(d.get("accepted", mutual)), mutual,
+        d.get("claim", "OLD"),
+        d.get("beneficiary", "B1"),
+        d.get("household", "H1"),
+        d.get("package", "BASIC"),
+        d["category"],
+        d["item"],
+        d["on"],
+        d.get("quantity", 1),
+        CareType(d.get("care_type", "out_patient")),
+        d.get("episode", d.get("claim", "OLD")),
+        money(d.get("accepted", mutual)),
+        mutual,
     )
 
 
@@ -196,8 +226,9 @@ def build(scenario: dict) -> tuple[list[Claim], ClaimContext]:
     ag.update(given.get("agreement", {}))
     ctx = ClaimContext(
         catalogue={
-            c["code"]: CatalogueItem(c["code"], c["category"], money(c["price"]),
-                                     CareType(c.get("care_type", "both")))
+            c["code"]: CatalogueItem(
+                c["code"], c["category"], money(c["price"]), CareType(c.get("care_type", "both"))
+            )
             for c in WORLD["catalogue"]
         },
         agreements=(agreement(ag),),
@@ -272,14 +303,31 @@ def test_every_rule_has_a_scenario_and_every_scenario_a_rule():
 
 
 def test_every_rejection_code_has_a_scenario():
-    codes = {c for s in DATA["scenario"] for e in s["expect"] for ln in e.get("lines", ())
-             for c in ln.get("codes", ())}
+    codes = {
+        c
+        for s in DATA["scenario"]
+        for e in s["expect"]
+        for ln in e.get("lines", ())
+        for c in ln.get("codes", ())
+    }
 
     assert codes >= {
-        "unknown_item", "not_in_price_list", "not_in_package", "clinical_applicability",
-        "frequency", "duplicate", "not_covered", "invalid_diagnosis", "invalid_date",
-        "care_type", "count_limit", "waiting_period", "referral_missing", "agreement_invalid",
-        "invalid_claim", "not_a_member",
+        "unknown_item",
+        "not_in_price_list",
+        "not_in_package",
+        "clinical_applicability",
+        "frequency",
+        "duplicate",
+        "not_covered",
+        "invalid_diagnosis",
+        "invalid_date",
+        "care_type",
+        "count_limit",
+        "waiting_period",
+        "referral_missing",
+        "agreement_invalid",
+        "invalid_claim",
+        "not_a_member",
     }
 
 

@@ -279,8 +279,7 @@ class _Run:
             reasons.append(Reason(ReasonCode.INVALID_DATE, {"reason": "future"}))
         if self.deadline is not None and claim.submitted > end + self.deadline:
             reasons.append(
-                Reason(ReasonCode.INVALID_DATE,
-                       {"reason": "late", "deadline": end + self.deadline})
+                Reason(ReasonCode.INVALID_DATE, {"reason": "late", "deadline": end + self.deadline})
             )
         if not claim.diagnoses:
             reasons.append(Reason(ReasonCode.INVALID_CLAIM, {"field": "diagnoses"}))
@@ -289,8 +288,9 @@ class _Run:
                 reasons.append(Reason(ReasonCode.INVALID_DIAGNOSIS, {"code": code}))
         if agreement is None or not agreement.valid_on(claim.start):
             reasons.append(
-                Reason(ReasonCode.AGREEMENT_INVALID,
-                       {"provider": claim.provider_id, "on": claim.start})
+                Reason(
+                    ReasonCode.AGREEMENT_INVALID, {"provider": claim.provider_id, "on": claim.start}
+                )
             )
         return reasons
 
@@ -356,8 +356,10 @@ class _Run:
                     reasons.append(care_type_reason(item, care))
                 if agreement_ok and not in_price_list(agreement, item):
                     reasons.append(
-                        Reason(ReasonCode.NOT_IN_PRICE_LIST,
-                               {"item": item.code, "provider": claim.provider_id})
+                        Reason(
+                            ReasonCode.NOT_IN_PRICE_LIST,
+                            {"item": item.code, "provider": claim.provider_id},
+                        )
                     )
                 dups = self.seen.get((*seen_key, line.item))
                 if dups:
@@ -372,8 +374,12 @@ class _Run:
                         reasons.append(not_in_package(item, covers))
                     elif plan.checks:
                         reasons += rule_reasons(
-                            rule=plan.rule, cover=covers[plan.cover], beneficiary=ben,
-                            on=claim.start, care_type=care, referral=referral,
+                            rule=plan.rule,
+                            cover=covers[plan.cover],
+                            beneficiary=ben,
+                            on=claim.start,
+                            care_type=care,
+                            referral=referral,
                             authorisation=authorisation,
                         )
             rejected = bool(reasons)
@@ -382,8 +388,16 @@ class _Run:
             if plan is not None and qty_ok:
                 cover = covers[plan.cover]
                 pos = Position(
-                    ben.id, ben.household_id, plan.package_id, item.category, item.code, on,
-                    care, episode, claim.id, (cover.period.start, cover.period.expiry),
+                    ben.id,
+                    ben.household_id,
+                    plan.package_id,
+                    item.category,
+                    item.code,
+                    on,
+                    care,
+                    episode,
+                    claim.id,
+                    (cover.period.start, cover.period.expiry),
                     claim.corrects,
                 )
                 if plan.counts:
@@ -392,8 +406,18 @@ class _Run:
             if rejected or allowed == 0 or pos is None:
                 lines.append(
                     LineDecision(
-                        i, line.item, LineStatus.REJECTED, tuple(reasons), (), qty, 0,
-                        _claimed(line, step, zero), zero, zero, zero, payee,
+                        i,
+                        line.item,
+                        LineStatus.REJECTED,
+                        tuple(reasons),
+                        (),
+                        qty,
+                        0,
+                        _claimed(line, step, zero),
+                        zero,
+                        zero,
+                        zero,
+                        payee,
                         plan.package_id if plan is not None else None,
                     )
                 )
@@ -449,25 +473,51 @@ class _Run:
                 if mutual > left:
                     mutual = left
                     notes.append(
-                        Note(NoteCode.CEILING,
-                             {"level": "package" if owner is None else "rule",
-                              "scope": ceiling.scope.value, "amount": ceiling.amount,
-                              "remaining": left})
+                        Note(
+                            NoteCode.CEILING,
+                            {
+                                "level": "package" if owner is None else "rule",
+                                "scope": ceiling.scope.value,
+                                "amount": ceiling.amount,
+                                "remaining": left,
+                            },
+                        )
                     )
             # 5. Round to the currency's minor unit.
             mutual = mutual.quantize(step, ROUND_HALF_UP)
             record = Consumption(
-                claim.id, ben.id, ben.household_id, pkg, item.category, item.code, on, allowed,
-                care, episode, accepted, mutual, ded, plan.item_rule,
+                claim.id,
+                ben.id,
+                ben.household_id,
+                pkg,
+                item.category,
+                item.code,
+                on,
+                allowed,
+                care,
+                episode,
+                accepted,
+                mutual,
+                ded,
+                plan.item_rule,
             )
             index.add(record)
             records.append(record)
             lines.append(
                 LineDecision(
-                    i, line.item,
+                    i,
+                    line.item,
                     LineStatus.ACCEPTED if allowed == qty else LineStatus.PARTIALLY_ACCEPTED,
-                    tuple(reasons), tuple(notes), qty, allowed, _claimed(line, step, zero),
-                    accepted, mutual, accepted - mutual, payee, pkg,
+                    tuple(reasons),
+                    tuple(notes),
+                    qty,
+                    allowed,
+                    _claimed(line, step, zero),
+                    accepted,
+                    mutual,
+                    accepted - mutual,
+                    payee,
+                    pkg,
                 )
             )
         self._remember(claim, (claim.lines[ln.index] for ln in lines if ln.accepted_quantity))
@@ -521,7 +571,10 @@ def _claimed(line: ClaimLine, step: Decimal, zero: Decimal) -> Decimal:
 
 
 def _claim_decision(
-    claim: Claim, lines: list[LineDecision], records: list[Consumption], payee: Payee,
+    claim: Claim,
+    lines: list[LineDecision],
+    records: list[Consumption],
+    payee: Payee,
     zero: Decimal,
 ) -> ClaimDecision:
     claimed = accepted = mutual = zero
@@ -538,6 +591,13 @@ def _claim_decision(
     else:
         status = LineStatus.PARTIALLY_ACCEPTED
     return ClaimDecision(
-        claim.id, status, tuple(lines), claimed, accepted, mutual, accepted - mutual, payee,
+        claim.id,
+        status,
+        tuple(lines),
+        claimed,
+        accepted,
+        mutual,
+        accepted - mutual,
+        payee,
         tuple(records),
     )

@@ -249,9 +249,7 @@ def _continuous_start(member: MemberFacts, period: CoveragePeriod) -> date:
     return start
 
 
-def choose_rule(
-    covers: list[Cover], item: CatalogueItem
-) -> tuple[Cover, BenefitRule] | None:
+def choose_rule(covers: list[Cover], item: CatalogueItem) -> tuple[Cover, BenefitRule] | None:
     """The first package (basic first) whose rule covers the item."""
     for cover in covers:
         rule = cover.version.rule_for(item.code, item.category)
@@ -301,8 +299,11 @@ def rule_reasons(
         reasons.append(
             Reason(
                 ReasonCode.CARE_TYPE,
-                {"care_type": care_type.value, "allowed": rule.care_type.value,
-                 "source": "package"},
+                {
+                    "care_type": care_type.value,
+                    "allowed": rule.care_type.value,
+                    "source": "package",
+                },
             )
         )
     if rule.waiting_days:
@@ -332,8 +333,16 @@ def count_reasons(
         code = ReasonCode.FREQUENCY if limit is rule.frequency else ReasonCode.COUNT_LIMIT
         if lefts is not None:
             lefts.append(
-                Left(code.value, "rule", limit.scope, limit.window, Decimal(limit.max),
-                     Decimal(limit.max - left), Decimal(left), unit=limit.unit)
+                Left(
+                    code.value,
+                    "rule",
+                    limit.scope,
+                    limit.window,
+                    Decimal(limit.max),
+                    Decimal(limit.max - left),
+                    Decimal(left),
+                    unit=limit.unit,
+                )
             )
         if limit.unit is CountUnit.QUANTITY:
             ok = min(quantity, left)
@@ -418,8 +427,7 @@ def check_eligibility(
     covers = covers_at(member, book, on)
     if provider is not None and not provider.valid_on(on):
         reasons.append(
-            Reason(ReasonCode.AGREEMENT_INVALID,
-                   {"provider": provider.provider_id, "on": on})
+            Reason(ReasonCode.AGREEMENT_INVALID, {"provider": provider.provider_id, "on": on})
         )
     lefts: list[Left] = []
     if service is None:
@@ -438,8 +446,9 @@ def check_eligibility(
         reasons.append(care_type_reason(item, service.care_type))
     if provider is not None and provider.valid_on(on) and not in_price_list(provider, item):
         reasons.append(
-            Reason(ReasonCode.NOT_IN_PRICE_LIST,
-                   {"item": item.code, "provider": provider.provider_id})
+            Reason(
+                ReasonCode.NOT_IN_PRICE_LIST, {"item": item.code, "provider": provider.provider_id}
+            )
         )
     if not covers:
         return EligibilityDecision(False, tuple(reasons))
@@ -450,8 +459,13 @@ def check_eligibility(
     cover, rule = chosen
     version = cover.version
     reasons += rule_reasons(
-        rule=rule, cover=cover, beneficiary=ben, on=on, care_type=service.care_type,
-        referral=service.referral, authorisation=service.authorisation,
+        rule=rule,
+        cover=cover,
+        beneficiary=ben,
+        on=on,
+        care_type=service.care_type,
+        referral=service.referral,
+        authorisation=service.authorisation,
     )
     episode = service.episode or "?"
     pos = _position(ben, cover, item.category, item.code, on, service.care_type, episode, "?")
@@ -463,15 +477,19 @@ def check_eligibility(
         lefts.append(_ceiling_left(ceiling, level, limit, left))
         if left <= 0:
             reasons.append(
-                Reason(ReasonCode.CEILING_REACHED,
-                       {"level": level, "scope": ceiling.scope.value,
-                        "amount": ceiling.amount})
+                Reason(
+                    ReasonCode.CEILING_REACHED,
+                    {"level": level, "scope": ceiling.scope.value, "amount": ceiling.amount},
+                )
             )
     if version.deductible is not None:
         ded = version.deductible
         left = deductible_left(index, ded, pos)
-        lefts.append(Left("deductible", "package", ded.scope, ded.window, ded.amount,
-                          ded.amount - left, left))
+        lefts.append(
+            Left(
+                "deductible", "package", ded.scope, ded.window, ded.amount, ded.amount - left, left
+            )
+        )
     return EligibilityDecision(
         not reasons,
         tuple(reasons),
@@ -497,15 +515,39 @@ def in_price_list(agreement: Agreement, item: CatalogueItem) -> bool:
 
 
 def _ceiling_left(ceiling: Ceiling, level: str, limit: Decimal, left: Decimal) -> Left:
-    return Left("ceiling", level, ceiling.scope, ceiling.window, limit, limit - left, left,
-                ceiling.care_type)
+    return Left(
+        "ceiling",
+        level,
+        ceiling.scope,
+        ceiling.window,
+        limit,
+        limit - left,
+        left,
+        ceiling.care_type,
+    )
 
 
 def _position(
-    ben: Beneficiary, cover: Cover, category: str, item: str, on: date,
-    care_type: CareType, episode: str, claim_id: str, skip: str | None = None,
+    ben: Beneficiary,
+    cover: Cover,
+    category: str,
+    item: str,
+    on: date,
+    care_type: CareType,
+    episode: str,
+    claim_id: str,
+    skip: str | None = None,
 ) -> Position:
     return Position(
-        ben.id, ben.household_id, cover.version.package_id, category, item, on, care_type,
-        episode, claim_id, (cover.period.start, cover.period.expiry), skip,
+        ben.id,
+        ben.household_id,
+        cover.version.package_id,
+        category,
+        item,
+        on,
+        care_type,
+        episode,
+        claim_id,
+        (cover.period.start, cover.period.expiry),
+        skip,
     )

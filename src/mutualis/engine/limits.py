@@ -164,12 +164,8 @@ class ConsumptionIndex:
                     ):
                         totals.add(r)
 
-    def _records(
-        self, scope: Scope, pos: Position, rule: BenefitRule | None
-    ) -> list[Consumption]:
-        holder = ("h", pos.household_id) if scope is Scope.HOUSEHOLD else (
-            "b", pos.beneficiary_id
-        )
+    def _records(self, scope: Scope, pos: Position, rule: BenefitRule | None) -> list[Consumption]:
+        holder = ("h", pos.household_id) if scope is Scope.HOUSEHOLD else ("b", pos.beneficiary_id)
         if rule is None:
             return self._by_package.get((holder, pos.package_id), [])
         return self._by_category.get((holder, pos.package_id, pos.category), [])
@@ -191,8 +187,8 @@ class ConsumptionIndex:
             and pos.skip_claim is None
             and (scope is Scope.BENEFICIARY or scope is Scope.HOUSEHOLD)
         ):
-            holder = ("h", pos.household_id) if scope is Scope.HOUSEHOLD else (
-                "b", pos.beneficiary_id
+            holder = (
+                ("h", pos.household_id) if scope is Scope.HOUSEHOLD else ("b", pos.beneficiary_id)
             )
             if rule is None:
                 level, key = "p", None

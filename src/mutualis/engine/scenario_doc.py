@@ -21,8 +21,18 @@ SCENARIOS = ROOT / "tests" / "engine" / "scenarios" / "claims.toml"
 DOC = ROOT / "docs" / "claims-rules.md"
 
 MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -102,9 +112,11 @@ def _world(world: dict) -> list[str]:
     out = [
         "## The example mutual",
         "",
-        (f"Every example starts from this mutual (amounts in {world['currency']}), "
-        f"on {_date(world['today'])}, with a {world['submission_deadline_days']}-day "
-        "deadline to submit claims, then changes what it says."),
+        (
+            f"Every example starts from this mutual (amounts in {world['currency']}), "
+            f"on {_date(world['today'])}, with a {world['submission_deadline_days']}-day "
+            "deadline to submit claims, then changes what it says."
+        ),
         "",
         "| item | what | category | reference price | care |",
         "|---|---|---|---:|---|",
@@ -154,8 +166,12 @@ def _claim(c: dict, n: int, names: dict[str, str]) -> str:
     if c.get("end"):
         bits[0] += f" to {_date(c['end'])}"
     bits.append(c.get("care_type", "out_patient").replace("_", "-"))
-    for key, label in (("referral", "referral"), ("authorisation", "authorisation"),
-                       ("corrects", "corrects"), ("episode", "episode")):
+    for key, label in (
+        ("referral", "referral"),
+        ("authorisation", "authorisation"),
+        ("corrects", "corrects"),
+        ("episode", "episode"),
+    ):
         if c.get(key):
             bits.append(f"{label} {c[key]}")
     if "diagnoses" in c:
@@ -175,8 +191,11 @@ def _outcome(e: dict, claim_id: str) -> str:
     parts = []
     if "status" in e:
         parts.append(e["status"].replace("_", " "))
-    for key, label in (("accepted", "accepted"), ("mutual", "mutual pays"),
-                       ("member", "member pays")):
+    for key, label in (
+        ("accepted", "accepted"),
+        ("mutual", "mutual pays"),
+        ("member", "member pays"),
+    ):
         if key in e:
             parts.append(f"{label} {_money(e[key])}")
     if "payee" in e:
@@ -189,12 +208,12 @@ def _outcome(e: dict, claim_id: str) -> str:
         if "codes" in ln:
             bits.append(" + ".join(f"`{c}`" for c in ln["codes"]))
         if "params" in ln:
-            bits.append(", ".join(f"{k.replace('_', ' ')} {_value(v)}"
-                                  for k, v in ln["params"].items()))
+            bits.append(
+                ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in ln["params"].items())
+            )
         if "quantity" in ln:
             bits.append(f"quantity {ln['quantity']}")
-        for key, label in (("accepted", "accepted"), ("mutual", "mutual"),
-                           ("member", "member")):
+        for key, label in (("accepted", "accepted"), ("mutual", "mutual"), ("member", "member")):
             if key in ln:
                 bits.append(f"{label} {_money(ln[key])}")
         if "notes" in ln:
@@ -212,14 +231,18 @@ def render(data: dict) -> str:
     out = [
         "# Claims rules",
         "",
-        ("<!-- Generated from tests/engine/scenarios/claims.toml by "
-        "`python -m mutualis.engine.scenario_doc`; edit that file, not this one. -->"),
+        (
+            "<!-- Generated from tests/engine/scenarios/claims.toml by "
+            "`python -m mutualis.engine.scenario_doc`; edit that file, not this one. -->"
+        ),
         "",
-        ("How Mutualis checks and prices each line of a claim. Each line is "
-        "**accepted**, **partially accepted** (only part of the quantity fits a limit) or "
-        "**rejected**, with every reason found. A rejection gives a code, shown below with "
-        "its openIMIS number where there is one. Every example on this page is also an "
-        "automatic test."),
+        (
+            "How Mutualis checks and prices each line of a claim. Each line is "
+            "**accepted**, **partially accepted** (only part of the quantity fits a limit) or "
+            "**rejected**, with every reason found. A rejection gives a code, shown below with "
+            "its openIMIS number where there is one. Every example on this page is also an "
+            "automatic test."
+        ),
         "",
     ]
     out += _world(world)
