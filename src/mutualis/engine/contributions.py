@@ -549,7 +549,6 @@ class _Plan:
             for year in range(start.year, end.year + 1)
         )
         self.membership_fee = cur.quantize(schedule.membership_fee)
-        self.signatures: dict[tuple, tuple[PayerDue, ...]] = {}
 
     # -- pieces
 
@@ -818,7 +817,7 @@ def compute_dues_many(
     A household that cannot be computed is reported by its index; the others go on.
     """
     plan = _plan(schedule, tuple(subsidies), period_start, period_end)
-    known = plan.signatures
+    known: dict[tuple, tuple[PayerDue, ...]] = {}  # per call: nothing outlives the batch
     signature = plan.signature
     results: list[tuple[Id, tuple[PayerDue, ...]]] = []
     errors: list[tuple[int, DuesError]] = []
