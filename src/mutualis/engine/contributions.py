@@ -379,10 +379,17 @@ def _age_on(birth: date, day: date) -> int:
 # --------------------------------------------------------------------------- validation
 
 
+def is_amount(value: object) -> bool:
+    """A finite Decimal or int: floats are not money, nor are booleans."""
+    return (
+        isinstance(value, Decimal | int)
+        and not isinstance(value, bool)
+        and Decimal(value).is_finite()
+    )
+
+
 def _check_amount(name: str, value: object, *, share: bool = False) -> None:
-    if not isinstance(value, Decimal | int) or isinstance(value, bool):
-        raise InvalidAmount(field=name, value=value)
-    if not Decimal(value).is_finite():
+    if not is_amount(value):
         raise InvalidAmount(field=name, value=value)
     if value < 0:
         raise NegativeAmount(field=name, value=value)
