@@ -531,9 +531,7 @@ def _membership_by_number(request, number: str) -> Membership:
 
     clean = number_from_scan(number)
     membership = (
-        Membership.objects.filter(
-            in_scope(request.user, "mutual", Perm.GOVERNANCE_VIEW), number=clean
-        )
+        Membership.objects.filter(in_scope(request.user, "section"), number=clean)
         .select_related("person", "section", "mutual", "household")
         .first()
     )

@@ -1,0 +1,207 @@
+"""Governance pages: what the board, the manager and the clerk see, and refusals."""
+
+import subprocess
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from mutualis.governance import services
+from mutualis.governance.models import Complaint
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_the_governance_home_lists_the_assemblies(assembly, board_member, login):
+    response = login(board_member).get("/governance/")
+
+    assert response.status_code == 200
+    assert "AG ordinaire 2026" in text(response)
+    assert 'href="/governance/"' in text(response)  # the menu entry
+
+
+def test_anonymous_visitors_are_sent_to_sign_in():
+    response = Client().get("/governance/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_another_mutual_gets_404_for_the_assembly_pages(assembly, board_c, login):
+    client = login(board_c)
+
+    for url in (
+        f"/governance/assemblies/{assembly.pk}/",
+        f"/governance/assemblies/{assembly.pk}/checkin/",
+        f"/governance/assemblies/{assembly.pk}/minutes.pdf",
+        f"/governance/assemblies/{assembly.pk}/electorate/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_provider_agent_is_refused_governance(provider_agent, login):
+    assert login(provider_agent).get("/governance/").status_code == 403
+
+
+def test_a_clerk_may_not_create_a_ga(clerk_a, login):
+    assert login(clerk_a).get("/governance/assemblies/new/").status_code == 403
+
+
+def test_a_manager_creates_a_ga_from_the_page(registry, org_tree, manager, login):
+    response = login(manager).post(
+        "/governance/assemblies/new/",
+        {
+            "organisation": org_tree.mutual.pk,
+            "kind": "ordinary",
+            "title": "AG 2027",
+            "held_on": "2027-06-12",
+            "place": "Thiès",
+            "agenda": "Comptes",
+            "cutoff_on": "2027-05-31",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "AG 2027" in text(response)
+
+
+def test_a_late_convocation_is_explained_in_french(registry, org_tree, manager, login):
+    ga = services.assembly_create(
+        actor=manager,
+        organisation=org_tree.mutual,
+        title="AG",
+        held_on=date(2026, 6, 13),
+        place="Thiès",
+        agenda="Comptes",
+        cutoff_on=date(2026, 5, 31),
+    )
+
+    response = login(manager).post(
+        f"/governance/assemblies/{ga.pk}/convene/", {"sent_on": "2026-06-05"}, follow=True
+    )
+
+    assert "au moins 15 jours" in text(response)
+    assert "29/05/2026" in text(response)
+
+
+def test_the_check_in_desk_refuses_a_second_check_in_in_french(assembly, registry, manager, login):
+    client = login(manager)
+    url = f"/governance/assemblies/{assembly.pk}/checkin/"
+    client.post(url, {"c-number": registry.n(0)})
+
+    response = client.post(url, {"c-number": registry.n(0)})
+
+    assert "déjà enregistré" in text(response)
+    assert assembly.attendances.count() == 1
+
+
+def test_the_check_in_desk_refuses_a_proxy_above_the_limit(assembly, registry, manager, login):
+    client = login(manager)
+    url = f"/governance/assemblies/{assembly.pk}/checkin/"
+    client.post(url, {"c-number": registry.n(0)})
+    client.post(url, {"p-giver": registry.n(1), "p-holder": registry.n(0)})
+
+    response = client.post(url, {"p-giver": registry.n(2), "p-holder": registry.n(0)})
+
+    assert "les statuts en permettent 1" in text(response)
+
+
+def test_the_chair_screen_shows_live_quorum(assembly, registry, manager, board_member, login):
+    for i in range(5):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(i))
+
+    response = login(board_member).get(f"/governance/assemblies/{assembly.pk}/screen/")
+
+    assert 'http-equiv="refresh"' in text(response)
+    assert "Quorum atteint" in text(response)
+    assert 'data-figure="present">5<' in text(response)
+
+
+def test_the_electorate_is_printable_and_letters_and_sms_are_downloadable(
+    assembly, registry, manager, login
+):
+    client = login(manager)
+
+    listing = client.get(f"/governance/assemblies/{assembly.pk}/electorate/")
+    letters = client.get(f"/governance/assemblies/{assembly.pk}/letters.pdf")
+    sms = client.get(f"/governance/assemblies/{assembly.pk}/sms.csv")
+
+    assert registry.n(0) in text(listing)
+    assert letters["Content-Type"] == "application/pdf"
+    assert letters.content.startswith(b"%PDF")
+    lines = sms.content.decode().splitlines()
+    assert lines[0] == "phone;number;name;message"
+    assert len(lines) == 11
+    assert "Salle des fêtes de Thiès" in lines[1]
+
+
+def test_the_minutes_pdf_shows_what_was_recorded(assembly, registry, manager, login, tmp_path):
+    for i in range(6):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(i))
+    resolution = services.resolution_add(
+        actor=manager, assembly=assembly, kind="accounts", title="Approbation des comptes 2025"
+    )
+    services.resolution_record(
+        actor=manager, resolution=resolution, votes_for=5, against=1, abstain=0
+    )
+    services.assembly_close(
+        actor=manager, assembly=assembly, chair="Awa Diop", secretary="Fatou Sarr"
+    )
+
+    response = login(manager).get(f"/governance/assemblies/{assembly.pk}/minutes.pdf")
+
+    path = tmp_path / "pv.pdf"
+    path.write_bytes(response.content)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    minutes = out.stdout
+    assert "Procès-verbal de l'Assemblée générale" in minutes
+    assert "Approbation des comptes 2025" in minutes
+    assert "Adoptée" in minutes
+    assert "Awa Diop" in minutes
+    assert "PROJET" not in minutes
+
+
+def test_a_clerk_records_a_complaint_and_another_section_cannot_see_it(
+    registry, org_tree, clerk_a, clerk_b, login
+):
+    response = login(clerk_a).post(
+        "/governance/complaints/",
+        {
+            "section": org_tree.section_a.pk,
+            "kind": "complaint",
+            "number": registry.n(0),
+            "subject": "Médicament manquant",
+            "description": "La pharmacie n'avait pas le médicament.",
+            "received_on": "2026-03-02",
+        },
+        follow=True,
+    )
+    complaint = Complaint.objects.get()
+
+    assert "Médicament manquant" in text(response)
+    assert complaint.due_on == date(2026, 4, 1)
+    assert login(clerk_b).get(f"/governance/complaints/{complaint.pk}/").status_code == 404
+
+
+def test_the_indicators_page_shows_the_attendance_rate(assembly, registry, manager, login):
+    for i in range(5):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(i))
+    services.assembly_close(actor=manager, assembly=assembly, chair="A", secretary="B")
+
+    response = login(manager).get("/governance/indicators/?year=2026")
+
+    assert "50,0" in text(response)
+
+
+def test_the_pages_of_the_register_render(assembly, board_member, login):
+    client = login(board_member)
+
+    for url in ("/governance/mandates/", "/governance/meetings/", "/governance/decisions/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(response.content) < 100_000
