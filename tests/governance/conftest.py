@@ -79,7 +79,7 @@ def make_registry(
                 first_name=FIRST[i % len(FIRST)],
                 last_name=LAST[(i * 5) % len(LAST)],
                 sex="F" if i % 2 == 0 else "M",
-                birth_date=date(1960 + i, 1 + i % 12, 1 + i),
+                birth_date=date(1960 + i, 1 + i % 12, 1 + i % 28),
                 normalised_name=f"p{i}",
                 phone=f"+22177000{i:04d}",
             )
@@ -107,7 +107,7 @@ def make_registry(
             relationship="head",
             is_adherent=True,
             status=MembershipStatus.ACTIVE,
-            joined_on=date(2020, 1, 1 + i),
+            joined_on=date(2020, 1 + i // 28, 1 + i % 28),
         )
         for i in range(count)
     ]

@@ -82,7 +82,7 @@ def test_a_late_convocation_is_explained_in_french(registry, org_tree, manager, 
     )
 
     response = login(manager).post(
-        f"/governance/assemblies/{ga.pk}/convene/", {"sent_on": "2026-06-05"}, follow=True
+        f"/governance/assemblies/{ga.pk}/convene/", {"v-sent_on": "2026-06-05"}, follow=True
     )
 
     assert "au moins 15 jours" in text(response)
@@ -205,3 +205,25 @@ def test_the_pages_of_the_register_render(assembly, board_member, login):
         response = client.get(url)
         assert response.status_code == 200, url
         assert len(response.content) < 100_000
+
+
+def test_the_election_page_shows_seats_and_station_counts(assembly, registry, manager, login):
+    for i in range(5):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(i))
+    election = services.election_open(actor=manager, assembly=assembly, position=registry.board)
+    a = services.candidate_add(actor=manager, election=election, number=registry.n(0))
+    services.station_tally_record(
+        actor=manager,
+        election=election,
+        station="Bureau de Khombole",
+        ballots=5,
+        blank_or_spoilt=1,
+        votes={a.pk: 4},
+    )
+    services.election_decide(actor=manager, election=election)
+
+    page = text(login(manager).get(f"/governance/elections/{election.pk}/"))
+
+    assert "2 sièges" in page
+    assert "Bureau de Khombole" in page
+    assert "Élu(e)" in page

@@ -363,6 +363,9 @@ class Election(models.Model):
         max_length=16, choices=ElectionStatus.choices, default=ElectionStatus.OPEN
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    tie_broken_by = models.CharField(
+        _("tie broken by"), max_length=16, choices=TieBreakRule.choices, blank=True
+    )
 
     history = history()
 

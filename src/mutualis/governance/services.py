@@ -679,8 +679,9 @@ def election_decide(*, actor, election: Election) -> Election:
     Candidate.objects.bulk_update(candidates, ["votes", "elected"])
     election.status = ElectionStatus.DECIDED if result.complete else ElectionStatus.NEW_ROUND
     election.decided_at = timezone.now()
+    election.tie_broken_by = result.tie_broken_by
     with acting_as(actor):
-        election.save(update_fields=["status", "decided_at"])
+        election.save(update_fields=["status", "decided_at", "tie_broken_by"])
         end_on = rules.mandate_end(start=assembly.held_on, years=statutes.mandate_years)
         for c in candidates:
             if c.elected:

@@ -18,7 +18,7 @@ from mutualis.core.models import OrgKind
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, in_scope, require
 from mutualis.members.models import Membership
-from mutualis.web.util import flash_error, form_errors_from, paginate
+from mutualis.web.util import flash_error, paginate
 
 from . import pdf, selectors, services
 from .forms import (
@@ -43,6 +43,14 @@ from .forms import (
     TallyForm,
 )
 from .models import AssemblyStatus, Choice, ComplaintChannel, ElectionStatus, VoteMode
+
+
+def _errors(form, exc: DomainError) -> None:
+    """The whole message on top (it names the member and the rule), the short one on the field."""
+    form.add_error(None, str(exc))
+    for field, message in exc.fields.items():
+        if field in form.fields and str(message) != str(exc):
+            form.add_error(field, str(message))
 
 
 def _managed(request, orgs):
@@ -92,7 +100,7 @@ def statutes_view(request, organisation_id: int):
                     actor=request.user, organisation=org, **position_form.cleaned_data
                 )
             except DomainError as exc:
-                form_errors_from(position_form, exc)
+                _errors(position_form, exc)
             else:
                 messages.success(request, _("The position was added."))
                 return redirect("governance:statutes", organisation_id=org.pk)
@@ -100,7 +108,7 @@ def statutes_view(request, organisation_id: int):
         try:
             services.statutes_update(actor=request.user, organisation=org, **form.cleaned_data)
         except DomainError as exc:
-            form_errors_from(form, exc)
+            _errors(form, exc)
         else:
             messages.success(request, _("The statutes were saved."))
             return redirect("governance:statutes", organisation_id=org.pk)
@@ -135,7 +143,7 @@ def assembly_new_view(request):
             )
             assembly = services.assembly_create(actor=request.user, organisation=org, **data)
         except DomainError as exc:
-            form_errors_from(form, exc)
+            _errors(form, exc)
         else:
             messages.success(request, _("The General Assembly was created."))
             return redirect("governance:assembly", assembly_id=assembly.pk)
@@ -165,11 +173,11 @@ def assembly_view(request, assembly_id: int):
         _assembly_context(
             request,
             assembly,
-            convene_form=ConveneForm(initial={"sent_on": today}),
-            document_form=DocumentForm(),
-            resolution_form=ResolutionForm(),
-            election_form=ElectionForm(positions=positions),
-            close_form=CloseForm(),
+            convene_form=ConveneForm(initial={"sent_on": today}, prefix="v"),
+            document_form=DocumentForm(prefix="d"),
+            resolution_form=ResolutionForm(prefix="r"),
+            election_form=ElectionForm(positions=positions, prefix="e"),
+            close_form=CloseForm(prefix="x"),
             resolutions=assembly.resolutions.all(),
             elections=assembly.elections.select_related("position"),
             documents=assembly.documents.all(),
@@ -186,7 +194,7 @@ def _back(assembly):
 @require_POST
 def convene_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
-    form = ConveneForm(request.POST)
+    form = ConveneForm(request.POST, prefix="v")
     if form.is_valid():
         try:
             services.assembly_convene(
@@ -205,7 +213,7 @@ def convene_view(request, assembly_id: int):
 @require_POST
 def document_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(request.POST, request.FILES, prefix="d")
     if form.is_valid():
         try:
             services.document_add(actor=request.user, assembly=assembly, **form.cleaned_data)
@@ -297,7 +305,7 @@ def checkin_view(request, assembly_id: int):
                     holder_number=proxy_form.cleaned_data["holder"],
                 )
             except DomainError as exc:
-                form_errors_from(proxy_form, exc)
+                _errors(proxy_form, exc)
             else:
                 messages.success(
                     request,
@@ -313,7 +321,7 @@ def checkin_view(request, assembly_id: int):
                     actor=request.user, assembly=assembly, number=form.cleaned_data["number"]
                 )
             except DomainError as exc:
-                form_errors_from(form, exc)
+                _errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -353,7 +361,7 @@ def second_call_view(request, assembly_id: int):
 @require_POST
 def resolution_add_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
-    form = ResolutionForm(request.POST)
+    form = ResolutionForm(request.POST, prefix="r")
     if form.is_valid():
         try:
             resolution = services.resolution_add(
@@ -400,7 +408,7 @@ def resolution_view(request, resolution_id: int):
                 services.roll_call_close(actor=request.user, resolution=resolution)
                 return redirect("governance:resolution", resolution_id=resolution.pk)
         except DomainError as exc:
-            form_errors_from(roll_form if "r-number" in request.POST else tally_form, exc)
+            _errors(roll_form if "r-number" in request.POST else tally_form, exc)
     counts = {c: resolution.roll_call.filter(choice=c).count() for c in Choice.values}
     return render(
         request,
@@ -421,7 +429,7 @@ def resolution_view(request, resolution_id: int):
 @require_POST
 def election_open_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
-    form = ElectionForm(request.POST, positions=assembly.organisation.positions.all())
+    form = ElectionForm(request.POST, positions=assembly.organisation.positions.all(), prefix="e")
     if form.is_valid():
         try:
             position = selectors.position_get(
@@ -477,7 +485,7 @@ def election_view(request, election_id: int):
                 services.election_decide(actor=request.user, election=election)
                 return redirect("governance:election", election_id=election.pk)
         except DomainError as exc:
-            form_errors_from(candidate_form if "c-number" in request.POST else tally_form, exc)
+            _errors(candidate_form if "c-number" in request.POST else tally_form, exc)
     return render(
         request,
         "governance/election.html",
@@ -498,7 +506,7 @@ def election_view(request, election_id: int):
 @require_POST
 def close_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, prefix="x")
     if form.is_valid():
         try:
             services.assembly_close(actor=request.user, assembly=assembly, **form.cleaned_data)
@@ -566,7 +574,7 @@ def mandates_view(request):
                 end_on=d["end_on"],
             )
         except DomainError as exc:
-            form_errors_from(form, exc)
+            _errors(form, exc)
         else:
             messages.success(request, _("The mandate was recorded."))
             return redirect("governance:mandates")
@@ -612,7 +620,7 @@ def meetings_view(request):
                 decisions=d["decisions"].splitlines(),
             )
         except DomainError as exc:
-            form_errors_from(form, exc)
+            _errors(form, exc)
         else:
             messages.success(request, _("The meeting was recorded."))
             return redirect("governance:meetings")
@@ -677,7 +685,7 @@ def complaints_view(request):
                 received_on=d["received_on"],
             )
         except DomainError as exc:
-            form_errors_from(form, exc)
+            _errors(form, exc)
         else:
             messages.success(request, _("The complaint was recorded."))
             return redirect("governance:complaint", complaint_id=complaint.pk)
@@ -735,7 +743,7 @@ def complaint_view(request, complaint_id: int):
                     )
                     return redirect("governance:complaint", complaint_id=complaint.pk)
         except DomainError as exc:
-            form_errors_from(ack_form if "a-on" in request.POST else answer_form, exc)
+            _errors(ack_form if "a-on" in request.POST else answer_form, exc)
     return render(
         request,
         "governance/complaint.html",
