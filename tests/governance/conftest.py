@@ -9,7 +9,7 @@ household (not in good standing). Positions: board (2 seats), president.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -79,7 +79,7 @@ def make_registry(
                 first_name=FIRST[i % len(FIRST)],
                 last_name=LAST[(i * 5) % len(LAST)],
                 sex="F" if i % 2 == 0 else "M",
-                birth_date=date(1960 + i, 1 + i % 12, 1 + i % 28),
+                birth_date=date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
                 normalised_name=f"p{i}",
                 phone=f"+22177000{i:04d}",
             )
@@ -103,11 +103,11 @@ def make_registry(
             household=households[i],
             mutual=mutual,
             section=households[i].section,
-            number=number(mutual.pk * 1000 + i),
+            number=number(mutual.pk * 1_000_000 + i),
             relationship="head",
             is_adherent=True,
             status=MembershipStatus.ACTIVE,
-            joined_on=date(2020, 1 + i // 28, 1 + i % 28),
+            joined_on=date(2020, 1, 1) + timedelta(days=i % 1500),
         )
         for i in range(count)
     ]
@@ -117,7 +117,7 @@ def make_registry(
             household=households[0],
             mutual=mutual,
             section=households[0].section,
-            number=number(mutual.pk * 1000 + 900),
+            number=number(mutual.pk * 1_000_000 + 900_000),
             relationship="child",
             is_adherent=False,
             status=MembershipStatus.ACTIVE,
@@ -130,7 +130,7 @@ def make_registry(
             household=households[count],
             mutual=mutual,
             section=households[count].section,
-            number=number(mutual.pk * 1000 + 901),
+            number=number(mutual.pk * 1_000_000 + 900_001),
             relationship="head",
             is_adherent=True,
             status=MembershipStatus.SUSPENDED,

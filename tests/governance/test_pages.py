@@ -227,3 +227,103 @@ def test_the_election_page_shows_seats_and_station_counts(assembly, registry, ma
     assert "2 sièges" in page
     assert "Bureau de Khombole" in page
     assert "Élu(e)" in page
+
+
+def test_the_board_saves_the_statutes_and_another_mutual_gets_404(
+    registry, org_tree, board_member, board_c, login
+):
+    url = f"/governance/statutes/{org_tree.mutual.pk}/"
+    data = {
+        "s-mandate_years": 4,
+        "s-term_limit": "",
+        "s-quorum_ordinary_first": "1/3",
+        "s-quorum_ordinary_second": "0",
+        "s-quorum_extraordinary_first": "2/3",
+        "s-quorum_extraordinary_second": "1/2",
+        "s-majority_ordinary": "absolute",
+        "s-majority_statutes": "two_thirds",
+        "s-abstentions_count": "on",
+        "s-max_proxies": 2,
+        "s-notice_days": 21,
+        "s-tie_break": "seniority",
+        "s-ga_deadline_month": 6,
+        "s-complaint_days": 15,
+        "s-youth_age": 35,
+    }
+
+    response = login(board_member).post(url, data, follow=True)
+
+    assert "Les statuts ont été enregistrés." in text(response)
+    statutes = org_tree.mutual.statutes
+    statutes.refresh_from_db()
+    assert (statutes.mandate_years, statutes.term_limit, statutes.max_proxies) == (4, None, 2)
+    assert statutes.majority_ordinary == "absolute"
+    assert login(board_c).get(url).status_code == 404
+
+
+def test_a_clerk_sees_the_statutes_page_refused(registry, org_tree, clerk_a, login):
+    # A section clerk has no right over the mutual's statutes: the mutual is outside
+    # the section's subtree, so it is not found.
+    assert login(clerk_a).get(f"/governance/statutes/{org_tree.mutual.pk}/").status_code == 404
+
+
+def test_a_mandate_is_recorded_and_listed_with_its_end(registry, org_tree, manager, login):
+    client = login(manager)
+
+    response = client.post(
+        "/governance/mandates/",
+        {
+            "position": registry.president.pk,
+            "number": registry.n(2),
+            "start_on": "2026-06-13",
+            "end_on": "",
+        },
+        follow=True,
+    )
+
+    page = text(response)
+    assert "Le mandat a été enregistré." in page
+    assert str(registry.adherents[2].person) in text(client.get("/governance/mandates/?show=all"))
+
+
+def test_a_board_meeting_is_recorded_with_its_decisions(registry, org_tree, manager, login):
+    response = login(manager).post(
+        "/governance/meetings/",
+        {
+            "organisation": org_tree.mutual.pk,
+            "body": "board",
+            "held_on": "2026-09-05",
+            "place": "Siège",
+            "decisions": "Campagne de recouvrement en octobre.\nRenégocier la convention.",
+        },
+        follow=True,
+    )
+
+    page = text(response)
+    assert "La réunion a été enregistrée." in page
+    assert "Campagne de recouvrement en octobre." in page
+    register = text(login(manager).get("/governance/decisions/"))
+    assert "Renégocier la convention." in register
+
+
+def test_a_complaint_is_answered_from_its_page(registry, org_tree, clerk_a, login):
+    complaint = services.complaint_submit(
+        actor=clerk_a,
+        section=org_tree.section_a,
+        subject="Carte perdue",
+        description="Le membre a perdu sa carte.",
+        received_on=date(2026, 3, 2),
+    )
+    client = login(clerk_a)
+
+    client.post(f"/governance/complaints/{complaint.pk}/", {"a-on": "2026-03-03"})
+    response = client.post(
+        f"/governance/complaints/{complaint.pk}/",
+        {"r-answer": "Nouvelle carte imprimée.", "r-on": "2026-03-04"},
+        follow=True,
+    )
+
+    assert "Nouvelle carte imprimée." in text(response)
+    assert "Répondue" in text(response)
+    complaint.refresh_from_db()
+    assert complaint.acknowledged_on == date(2026, 3, 3)

@@ -519,3 +519,12 @@ def test_a_suspended_member_reactivated_before_the_cutoff_votes(registry, org_tr
     )
 
     assert services.electorate_freeze(actor=manager, assembly=ga) == 11
+
+
+def test_a_check_in_costs_a_fixed_number_of_queries(
+    assembly, registry, manager, django_assert_max_num_queries
+):
+    services.check_in(actor=manager, assembly=assembly, number=registry.n(0))
+
+    with django_assert_max_num_queries(12):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(1))

@@ -58,10 +58,12 @@ def governed_list(*, user):
     ).order_by("path")
 
 
-def organisation_get(*, user, organisation_id) -> object:
+def organisation_get(*, user, organisation_id):
+    from mutualis.core.models import Organisation
+
     try:
         return governed_list(user=user).get(pk=organisation_id)
-    except Exception:
+    except (Organisation.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
 
