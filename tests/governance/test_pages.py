@@ -123,17 +123,27 @@ def test_the_chair_screen_shows_live_quorum(assembly, registry, manager, board_m
 
 
 def test_the_electorate_is_printable_and_letters_and_sms_are_downloadable(
-    assembly, registry, manager, login
+    assembly, registry, org_tree, manager, login, tmp_path
 ):
     client = login(manager)
 
     listing = client.get(f"/governance/assemblies/{assembly.pk}/electorate/")
-    letters = client.get(f"/governance/assemblies/{assembly.pk}/letters.pdf")
+    page = text(client.get(f"/governance/assemblies/{assembly.pk}/"))
+    letters = client.get(
+        f"/governance/assemblies/{assembly.pk}/letters.pdf?section={org_tree.section_a.pk}&part=1"
+    )
     sms = client.get(f"/governance/assemblies/{assembly.pk}/sms.csv")
 
     assert registry.n(0) in text(listing)
+    assert f"section={org_tree.section_a.pk}&amp;part=1" in page
     assert letters["Content-Type"] == "application/pdf"
-    assert letters.content.startswith(b"%PDF")
+    path = tmp_path / "letters.pdf"
+    path.write_bytes(letters.content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert "Pages:           6" in info  # one letter per voter of section A
+    body = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "Convocation à l'Assemblée générale" in body
+    assert registry.n(0) in body
     lines = sms.content.decode().splitlines()
     assert lines[0] == "phone;number;name;message"
     assert len(lines) == 11

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -182,6 +183,7 @@ def assembly_view(request, assembly_id: int):
             elections=assembly.elections.select_related("position"),
             documents=assembly.documents.all(),
             voters=assembly.voters.count(),
+            letter_files=letter_files(assembly),
         ),
     )
 
@@ -250,31 +252,67 @@ def freeze_view(request, assembly_id: int):
 
 def _voters(request, assembly):
     voters = assembly.voters.select_related("section", "membership__person")
-    section = request.GET.get("section")
-    if section:
+    section = request.GET.get("section", "")
+    if section.isdigit():
         voters = voters.filter(section_id=section)
-    return voters
+    return voters.order_by("section__name", "name", "number")
+
+
+# WeasyPrint lays out about ten A4 pages a second on an old laptop: letters come in
+# files of LETTERS_PER_FILE, per section, so each download stays within seconds.
+LETTERS_PER_FILE = 100
+VOTERS_PER_PAGE = 500
 
 
 @login_required
 def electorate_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
     voters = _voters(request, assembly).select_related("attendance", "proxy_given__holder")
+    page = paginate(request, voters, VOTERS_PER_PAGE)
     return render(
         request,
         "governance/electorate.html",
-        {"assembly": assembly, "voters": voters, "sections": assembly.organisation.children.all()},
+        {
+            "assembly": assembly,
+            "page": page,
+            "offset": page.start_index() - 1 if page.paginator.count else 0,
+            "sections": assembly.organisation.children.all(),
+        },
     )
+
+
+def letter_files(assembly) -> list[dict]:
+    """Per section: how many voters and the letter files (parts) to download."""
+    rows = (
+        assembly.voters.values("section_id", "section__name")
+        .annotate(n=Count("id"))
+        .order_by("section__name")
+    )
+    return [
+        {
+            "section_id": r["section_id"],
+            "name": r["section__name"],
+            "count": r["n"],
+            "parts": range(1, (r["n"] - 1) // LETTERS_PER_FILE + 2),
+        }
+        for r in rows
+    ]
 
 
 @login_required
 def letters_view(request, assembly_id: int):
     assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
     require(request.user, Perm.GOVERNANCE_MANAGE, on=assembly.organisation)
-    response = HttpResponse(
-        pdf.letters_pdf(assembly, _voters(request, assembly)), content_type="application/pdf"
+    try:
+        part = max(1, int(request.GET.get("part", "1")))
+    except ValueError:
+        part = 1
+    voters = _voters(request, assembly)[(part - 1) * LETTERS_PER_FILE : part * LETTERS_PER_FILE]
+    response = HttpResponse(pdf.letters_pdf(assembly, voters), content_type="application/pdf")
+    section = request.GET.get("section", "all")
+    response["Content-Disposition"] = (
+        f'attachment; filename="convocations-{assembly.pk}-{section}-{part}.pdf"'
     )
-    response["Content-Disposition"] = f'attachment; filename="convocations-{assembly.pk}.pdf"'
     return response
 
 
