@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from mutualis.core.roles import Role
 from mutualis.governance import services
 from mutualis.governance.models import Complaint
 
@@ -337,3 +338,55 @@ def test_a_complaint_is_answered_from_its_page(registry, org_tree, clerk_a, logi
     assert "Répondue" in text(response)
     complaint.refresh_from_db()
     assert complaint.acknowledged_on == date(2026, 3, 3)
+
+
+@pytest.fixture
+def member_user(registry, org_tree, make_user):
+    user = make_user("awa", Role.MEMBER, org_tree.section_a)
+    person = registry.adherents[0].person
+    person.user = user
+    person.save()
+    return user
+
+
+def test_a_member_sees_the_ga_and_writes_to_the_mutual(assembly, member_user, login):
+    client = login(member_user)
+
+    page = text(client.get("/governance/mine/"))
+    response = client.post(
+        "/governance/mine/",
+        {
+            "membership": member_user.person.memberships.get().pk,
+            "kind": "suggestion",
+            "subject": "Ouvrir le samedi",
+            "description": "Le guichet pourrait ouvrir le samedi matin.",
+        },
+        follow=True,
+    )
+
+    assert "AG ordinaire 2026" in page
+    assert "Salle des fêtes de Thiès" in page
+    assert "Ouvrir le samedi" in text(response)
+    complaint = Complaint.objects.get()
+    assert (complaint.channel, complaint.kind) == ("member_account", "suggestion")
+
+
+def test_a_member_reads_the_signed_minutes_but_not_the_draft_nor_the_desk(
+    assembly, registry, manager, member_user, login
+):
+    client = login(member_user)
+    draft = client.get(f"/governance/assemblies/{assembly.pk}/minutes.pdf")
+    for i in range(5):
+        services.check_in(actor=manager, assembly=assembly, number=registry.n(i))
+    services.assembly_close(actor=manager, assembly=assembly, chair="A", secretary="B")
+
+    signed = client.get(f"/governance/assemblies/{assembly.pk}/minutes.pdf")
+
+    assert draft.status_code == 404
+    assert signed.status_code == 200
+    assert signed.content.startswith(b"%PDF")
+    assert client.get(f"/governance/assemblies/{assembly.pk}/checkin/").status_code == 404
+
+
+def test_a_user_without_a_member_record_gets_404_on_the_member_page(clerk_a, login):
+    assert login(clerk_a).get("/governance/mine/").status_code == 404

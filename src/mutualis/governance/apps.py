@@ -8,7 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from mutualis.core.roles import Perm
+        from mutualis.core.roles import Perm, Role
         from mutualis.web.nav import register
 
         register(
@@ -20,4 +20,11 @@ class GovernanceConfig(AppConfig):
             "governance:complaints",
             perm=Perm.COMPLAINT_HANDLE,
             order=72,
+        )
+        register(
+            "my_assemblies",
+            _("General Assembly"),
+            "governance:mine",
+            roles=(Role.MEMBER,),
+            order=71,
         )

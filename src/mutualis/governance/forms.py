@@ -245,3 +245,14 @@ class AcknowledgeForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
     on = forms.DateField(label=_("Answered on"), widget=DATE)
+
+
+class MemberComplaintForm(forms.Form):
+    membership = forms.ChoiceField(label=_("Member"), widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ComplaintKind.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, memberships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, m.number) for m in memberships]

@@ -113,6 +113,40 @@ def voting_power(assembly: Assembly) -> int:
     return assembly.attendances.count() + assembly.proxies.count()
 
 
+def member_memberships(*, user):
+    """The signed-in member's own open memberships (their person is linked to the account)."""
+    from mutualis.members.models import Membership
+
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return Membership.objects.filter(person__user_id=user.pk, left_on__isnull=True).select_related(
+        "person", "section", "mutual"
+    )
+
+
+def member_assembly_list(*, user) -> QuerySet[Assembly]:
+    """GAs of the member's mutual(s) once convened: date, place, agenda, documents, minutes."""
+    mutuals = member_memberships(user=user).values("mutual_id")
+    return (
+        Assembly.objects.filter(organisation_id__in=mutuals)
+        .exclude(status=AssemblyStatus.DRAFT)
+        .select_related("organisation")
+        .prefetch_related("documents")
+    )
+
+
+def assembly_get_for_reading(*, user, assembly_id) -> Assembly:
+    """A GA the user may read: in their governance scope, or of their own mutual as a member."""
+    try:
+        return assembly_get(user=user, assembly_id=assembly_id)
+    except NotFound:
+        pass
+    try:
+        return member_assembly_list(user=user).get(pk=assembly_id)
+    except (Assembly.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
 def resolution_get(*, user, resolution_id) -> Resolution:
     qs = Resolution.objects.filter(
         in_scope(user, "assembly__organisation", Perm.GOVERNANCE_VIEW)

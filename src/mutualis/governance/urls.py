@@ -38,4 +38,5 @@ urlpatterns = [
     path("complaints/", views.complaints_view, name="complaints"),
     path("complaints/<int:complaint_id>/", views.complaint_view, name="complaint"),
     path("indicators/", views.indicators_view, name="indicators"),
+    path("mine/", views.mine_view, name="mine"),
 ]

@@ -35,6 +35,7 @@ from .forms import (
     ElectionForm,
     MandateForm,
     MeetingForm,
+    MemberComplaintForm,
     PositionForm,
     ProxyForm,
     ResolutionForm,
@@ -230,7 +231,7 @@ def document_view(request, assembly_id: int):
 
 @login_required
 def document_download_view(request, assembly_id: int, document_id: int):
-    assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
+    assembly = selectors.assembly_get_for_reading(user=request.user, assembly_id=assembly_id)
     document = assembly.documents.filter(pk=document_id).first()
     if document is None:
         raise NotFound()
@@ -561,7 +562,11 @@ def close_view(request, assembly_id: int):
 
 @login_required
 def minutes_view(request, assembly_id: int):
-    assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
+    assembly = selectors.assembly_get_for_reading(user=request.user, assembly_id=assembly_id)
+    if assembly.status != AssemblyStatus.CLOSED and not has_perm(
+        request.user, Perm.GOVERNANCE_VIEW, on=assembly.organisation
+    ):
+        raise NotFound()  # members read the signed minutes, not drafts
     response = HttpResponse(pdf.minutes_pdf(assembly), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="pv-ag-{assembly.held_on:%Y-%m-%d}.pdf"'
@@ -790,6 +795,51 @@ def complaint_view(request, complaint_id: int):
             "can_handle": can_handle,
             "ack_form": ack_form,
             "answer_form": answer_form,
+        },
+    )
+
+
+# --- A member's own page: GAs of their mutual, documents, minutes, complaints ----------
+
+
+@login_required
+def mine_view(request):
+    memberships = list(selectors.member_memberships(user=request.user))
+    if not memberships:
+        raise NotFound()
+    form = MemberComplaintForm(
+        request.POST or None,
+        memberships=memberships,
+        initial={"membership": memberships[0].pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        membership = next(m for m in memberships if str(m.pk) == d["membership"])
+        try:
+            services.complaint_submit(
+                actor=request.user,
+                section=membership.section,
+                membership=membership,
+                kind=d["kind"],
+                channel=ComplaintChannel.MEMBER_ACCOUNT,
+                subject=d["subject"],
+                description=d["description"],
+                received_on=selectors.local_today(membership.section),
+            )
+        except DomainError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: your message was recorded."))
+            return redirect("governance:mine")
+    return render(
+        request,
+        "governance/mine.html",
+        {
+            "assemblies": selectors.member_assembly_list(user=request.user)[:10],
+            "complaints": selectors.complaint_list(user=request.user).filter(
+                membership__person__user_id=request.user.pk
+            ),
+            "form": form,
         },
     )
 
