@@ -352,7 +352,7 @@ def member_user(registry, org_tree, make_user):
 def test_a_member_sees_the_ga_and_writes_to_the_mutual(assembly, member_user, login):
     client = login(member_user)
 
-    page = text(client.get("/governance/mine/"))
+    page = text(client.get("/governance/", follow=True))
     response = client.post(
         "/governance/mine/",
         {

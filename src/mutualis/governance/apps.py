@@ -8,7 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from mutualis.core.roles import Perm, Role
+        from mutualis.core.roles import Perm
         from mutualis.web.nav import register
 
         register(
@@ -21,10 +21,4 @@ class GovernanceConfig(AppConfig):
             perm=Perm.COMPLAINT_HANDLE,
             order=72,
         )
-        register(
-            "my_assemblies",
-            _("General Assembly"),
-            "governance:mine",
-            roles=(Role.MEMBER,),
-            order=71,
-        )
+

@@ -67,6 +67,8 @@ def _mutuals(request):
 def home_view(request):
     require(request.user, Perm.GOVERNANCE_VIEW)
     orgs = _mutuals(request)
+    if not orgs and selectors.member_memberships(user=request.user).exists():
+        return redirect("governance:mine")  # a member: their mutual's GAs
     today = selectors.local_today(orgs[0]) if orgs else timezone.localdate()
     assemblies = selectors.assembly_list(user=request.user)
     return render(
