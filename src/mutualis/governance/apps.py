@@ -21,4 +21,3 @@ class GovernanceConfig(AppConfig):
             perm=Perm.COMPLAINT_HANDLE,
             order=72,
         )
-
