@@ -15,8 +15,11 @@ ADMIN = [sys.executable, "-P", "-m", "django"]  # -P: the app folder must not sh
 
 
 def main() -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mutualis.settings",
-           "SECRET_KEY": "makemessages-only"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mutualis.settings",
+        "SECRET_KEY": "makemessages-only",
+    }
     apps = sys.argv[1:] or sorted(p.parent.name for p in ROOT.glob("*/apps.py"))
     for app in apps:
         folder = ROOT / app

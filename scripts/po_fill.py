@@ -3,7 +3,10 @@
     python scripts/po_fill.py TABLE.py FILE.po [FILE.po ...]
 
 TABLE.py holds one dict literal {msgid: msgstr}. Entries already translated are
-kept; the header's fuzzy flag is removed. Prints the msgids still untranslated.
+kept; the header's fuzzy flag is removed. A fuzzy entry (makemessages' guess from a
+similar message) is not trusted: its guess is dropped and it is filled from the table
+or reported. Plural entries are left for a person to translate and reported when
+empty. Prints the msgids still untranslated.
 """
 
 import ast
@@ -45,7 +48,8 @@ def fill(path: str, table: dict[str, str]) -> list[str]:
                 lines = lines[:i_str] + ["msgstr " + _quote(table[msgid])]
             else:
                 missing.append(msgid)
-        lines = [ln for ln in lines if not re.match(r"#, fuzzy$", ln)]
+        lines = [re.sub(r",? ?fuzzy,?", "", ln) if ln.startswith("#, ") else ln for ln in lines]
+        lines = [ln for ln in lines if ln.strip() != "#,"]
         out.append("\n".join(lines))
     open(path, "w", encoding="utf-8").write("\n\n".join(out))
     return missing
