@@ -457,19 +457,23 @@ def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...]) -> None:
 def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     """Pair each new person with older persons of the mutual that look the same."""
     now = timezone.now()
+    # `+col` and COALESCE keep SQLite (no statistics) on the national-ID and name
+    # indexes instead of the mutual's; PostgreSQL plans a hash join either way.
     sql = """
         INSERT INTO members_duplicatecandidate
             (mutual_id, person_id, other_id, reason, status, created_at)
         SELECT DISTINCT n.mutual_id, n.id, o.id, %s, 'open', %s
         FROM members_person n JOIN members_person o
-          ON o.mutual_id = n.mutual_id AND o.id < n.id AND o.merged_into_id IS NULL AND {cond}
+          ON +o.mutual_id = n.mutual_id AND +o.id < n.id
+             AND COALESCE(o.merged_into_id, 0) = 0 AND {cond}
         WHERE n.mutual_id = %s AND n.id BETWEEN %s AND %s
         ON CONFLICT DO NOTHING
     """
     conds = {
-        "national_id": "n.national_id <> '' AND o.national_id = n.national_id",
+        "national_id": "NOT (n.national_id = '') AND NOT (o.national_id = '') "
+        "AND o.national_id = n.national_id",
         "name_birth_year_locality": "o.normalised_name = n.normalised_name "
-        "AND o.birth_year = n.birth_year AND lower(o.locality) = lower(n.locality)",
+        "AND +o.birth_year = n.birth_year AND lower(o.locality) = lower(n.locality)",
     }
     total = 0
     with connection.cursor() as cur:

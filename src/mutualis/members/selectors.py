@@ -185,12 +185,25 @@ def person_get(*, user, person_id) -> Person:
         raise NotFound() from None
 
 
-def member_search(*, user, query: str) -> QuerySet[Membership]:
+def _valid_phone(text: str, country: str) -> str:
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membership]:
     """Beneficiaries matching a number, a phone or a name, in the user's scope.
 
     - 8 or 9 digits: a household or beneficiary number; a wrong check digit
       raises `MistypedNumber` (the clerk sees it at once).
-    - a phone ('+221…', '77 123…'): exact match on the stored E.164 number.
+    - a phone ('+221…', '77 123 45 67'; 9 digits that fail the check digit but
+      make a valid phone number): exact match on the stored E.164 number.
     - else words of a name, accent-, case- and order-insensitive: each word must
       appear in the stored normalised name (a trigram index on PostgreSQL).
     """
@@ -198,23 +211,19 @@ def member_search(*, user, query: str) -> QuerySet[Membership]:
     query = (query or "").strip()
     if not query:
         return qs.order_by("person__normalised_name", "id")
-    if numbers.looks_like_number(query):
-        number = numbers.clean(query)
-        if not numbers.is_well_formed(number):
-            raise MistypedNumber(
-                number=numbers.display(number), fields={"q": MistypedNumber.message}
-            )
+    number = numbers.clean(query)
+    if numbers.looks_like_number(query) and numbers.is_well_formed(number):
         field = "number" if len(number) == numbers.BENEFICIARY_LENGTH else "household__number"
         return qs.filter(**{field: number}).order_by("household_id", "id")
     digits = "".join(c for c in query if c.isdigit())
     if len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 1:
-        from .services import normalise_phone
-
-        try:
-            phone = normalise_phone(query, "SN")
-        except ValueError:
-            phone = query
-        return qs.filter(person__phone=phone).order_by("person__normalised_name", "id")
+        phone = _valid_phone(query, country)
+        if phone:
+            return qs.filter(person__phone=phone).order_by("person__normalised_name", "id")
+        if numbers.looks_like_number(query):
+            raise MistypedNumber(
+                number=numbers.display(number), fields={"q": MistypedNumber.message}
+            )
     terms = search_terms(query)
     cond = Q()
     for term in terms:
