@@ -11,7 +11,8 @@ from mutualis.members.models import DuplicateCandidate, Household, Membership, P
 pytestmark = pytest.mark.django_db
 ON = date(2026, 3, 1)
 
-GOOD_AND_BAD = """id_menage;id_personne;lien;nom;prenoms;sexe;date_naissance;telephone;section;categorie
+GOOD_AND_BAD = """\
+id_menage;id_personne;lien;nom;prenoms;sexe;date_naissance;telephone;section;categorie
 H1;P1;chef;Diop;Awa;F;1980-01-02;77 123 45 67;MAF-A;informel
 H1;P2;enfant;Diop;Modou;M;2010;;;
 H1;P3;enfant;Diop;Bad;X;2010;;;

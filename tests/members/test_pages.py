@@ -201,10 +201,10 @@ def test_the_import_page_imports_and_offers_the_error_report(org_tree, clerk_a, 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     content = (
-        "id_menage,id_personne,lien,nom,prenoms,sexe,section\n"
-        "H1,P1,chef,Diop,Awa,F,MAF-A\n"
-        "H1,P2,enfant,Diop,Modou,Z,\n"
-    ).encode()
+        b"id_menage,id_personne,lien,nom,prenoms,sexe,section\n"
+        b"H1,P1,chef,Diop,Awa,F,MAF-A\n"
+        b"H1,P2,enfant,Diop,Modou,Z,\n"
+    )
     client = login(clerk_a)
 
     response = client.post(
