@@ -36,7 +36,7 @@ def family(last="NDIAYE", first="Hélène", size=4, locality="Thiès", national_
             birth_year=years[i],
             locality=locality,
             national_id=national_id if i == 0 else "",
-            phone="77 123 45 6%d" % i if i == 0 else "",
+            phone=f"77 123 45 6{i}" if i == 0 else "",
         )
         for i in range(size)
     ]
