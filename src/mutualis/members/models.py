@@ -324,6 +324,23 @@ class MembershipStatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.status} ({self.effective_on})"
 
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS.get(self.reason, self.reason))
+
+
+REASONS = {
+    "enrol": _("enrolment"),
+    "import": _("import"),
+    "arrears": _("arrears"),
+    "payment": _("payment"),
+    "resignation": _("resignation"),
+    "left_household": _("left the household"),
+    "exclusion": _("exclusion"),
+    "death": _("death"),
+    "duplicate": _("duplicate merged"),
+}
+
 
 class CoverageStatus(models.TextChoices):
     IDLE = "idle", _("Idle (not yet paid)")

@@ -168,8 +168,7 @@ def enrol_view(request):
         initial={"joined_on": today_in(sections[0] if sections else None)},
     )
     formset = PersonFormSet(request.POST or None, prefix="p")
-    if not request.POST:
-        formset.forms[0].initial = {"relationship": Relationship.HEAD}
+    formset.forms[0].fields["last_name"].widget.attrs["autofocus"] = True
     duplicates = []
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         d = form.cleaned_data
