@@ -97,11 +97,10 @@ def generate_frame(
                 )
         for i, (rel, sex, age) in enumerate(members):
             count += 1
-            year = on.year - age
-            if rng.random() < 0.6:
-                birth = date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
-            else:
-                birth = str(year)  # year only: common for older members
+            born = on - timedelta(days=age * 365 + rng.randint(1, 364))
+            year = born.year
+            # Year only is common for older members.
+            birth = born.isoformat() if rng.random() < 0.6 else str(year)
             last = family if rel in ("head", "child") or rng.random() < 0.3 else rng.choice(FAMILY)
             cols["household_id"].append(hid)
             cols["person_id"].append(f"{hid}-{i + 1:02d}")
@@ -130,5 +129,5 @@ def generate_frame(
             cols["locality"].append(locality)
             cols["section"].append(section if rel == "head" else "")
             cols["category"].append(category)
-            cols["joined_on"].append(joined.isoformat())
+            cols["joined_on"].append(max(joined, born).isoformat())
     return pl.DataFrame(cols, schema={k: pl.String for k in cols})
