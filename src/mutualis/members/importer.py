@@ -364,7 +364,19 @@ def validate(
 
 
 def _existing(model, mutual: Organisation, ids: list[str]) -> dict[str, int]:
+    """External id → pk of the rows already registered in the mutual."""
     found: dict[str, int] = {}
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        with connection.cursor() as cur:
+            for i in range(0, len(ids), 200_000):
+                cur.execute(
+                    f'SELECT external_id, id FROM "{table}" '  # noqa: S608 - model table
+                    "WHERE mutual_id = %s AND external_id = ANY(%s) AND external_id <> ''",
+                    [mutual.pk, ids[i : i + 200_000]],
+                )
+                found.update(cur.fetchall())
+        return found
     for i in range(0, len(ids), 5000):
         part = ids[i : i + 5000]
         found.update(
@@ -457,26 +469,32 @@ def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...]) -> None:
 def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     """Pair each new person with older persons of the mutual that look the same."""
     now = timezone.now()
-    # `+col` and COALESCE keep SQLite (no statistics) on the national-ID and name
-    # indexes instead of the mutual's; PostgreSQL plans a hash join either way.
-    sql = """
+    # On SQLite (no statistics), `+col` and COALESCE keep the planner on the
+    # national-ID and name indexes instead of the mutual's; PostgreSQL, with
+    # fresh statistics, gets the plain conditions and plans a hash join.
+    pg = connection.vendor == "postgresql"
+    plus = "" if pg else "+"
+    not_merged = "o.merged_into_id IS NULL" if pg else "COALESCE(o.merged_into_id, 0) = 0"
+    sql = f"""
         INSERT INTO members_duplicatecandidate
             (mutual_id, person_id, other_id, reason, status, created_at)
         SELECT DISTINCT n.mutual_id, n.id, o.id, %s, 'open', %s
         FROM members_person n JOIN members_person o
-          ON +o.mutual_id = n.mutual_id AND +o.id < n.id
-             AND COALESCE(o.merged_into_id, 0) = 0 AND {cond}
+          ON {plus}o.mutual_id = n.mutual_id AND {plus}o.id < n.id AND {not_merged} AND {{cond}}
         WHERE n.mutual_id = %s AND n.id BETWEEN %s AND %s
         ON CONFLICT DO NOTHING
-    """
+    """  # noqa: S608 - fixed fragments only
     conds = {
         "national_id": "NOT (n.national_id = '') AND NOT (o.national_id = '') "
         "AND o.national_id = n.national_id",
         "name_birth_year_locality": "o.normalised_name = n.normalised_name "
-        "AND +o.birth_year = n.birth_year AND lower(o.locality) = lower(n.locality)",
+        f"AND {plus}o.birth_year = n.birth_year AND lower(o.locality) = lower(n.locality)",
     }
     total = 0
     with connection.cursor() as cur:
+        if pg and last_id - first_id > 5000:
+            # Fresh statistics after a bulk load, else the planner probes row by row.
+            cur.execute("ANALYZE members_person")
         for reason, cond in conds.items():
             cur.execute(sql.format(cond=cond), [reason, now, mutual.pk, first_id, last_id])
             total += max(cur.rowcount, 0)
