@@ -28,6 +28,7 @@ def sign_in(page: Page, url: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Inscrire un ménage")).to_be_visible()
 
 
 def test_a_clerk_enrols_a_household_with_the_keyboard_finds_it_and_prints_a_card(
@@ -85,3 +86,40 @@ def test_a_clerk_enrols_a_household_with_the_keyboard_finds_it_and_prints_a_card
     assert "Mutuelle And Fagaru" in text
     assert "Section A" in text
     assert "31/12/2026" in text
+
+
+IMPORT = """id_menage;id_personne;lien;nom;prenoms;sexe;date_naissance;section
+H1;P1;chef;Diop;Awa;F;1980-01-02;MAF-A
+H1;P2;enfant;Diop;Modou;M;2010;
+H1;P3;enfant;Diop;Binta;X;2011;
+H2;P4;chef;Fall;Ousmane;M;1975;NOWHERE
+H2;P5;conjoint;Fall;Coumba;F;31/02/1980;
+H3;P6;chef;Sarr;Ibrahima;M;1969;MAF-A
+"""
+
+
+def test_an_import_with_three_bad_rows_imports_the_others_and_returns_the_three(
+    page: Page, live_server, org_tree, clerk_a, tmp_path
+):
+    path = tmp_path / "membres.csv"
+    path.write_text(IMPORT, encoding="utf-8")
+    sign_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}/members/import/")
+    page.get_by_label("Fichier (CSV ou XLSX)").set_input_files(str(path))
+    page.get_by_role("button", name="Importer").click()
+
+    expect(page.get_by_text("Terminé")).to_be_visible()
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("Écrivez F ou M.")
+    expect(rows.nth(1)).to_contain_text("Code de section inconnu")
+    expect(rows.nth(2)).to_contain_text("date_naissance")
+    page.screenshot(path="test-results/members-import.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le rapport d’erreurs").click()
+    report = download.value.path().read_text(encoding="utf-8-sig")
+    assert report.count("\n") == 4  # header + the 3 bad rows
+    from mutualis.members.models import Person
+
+    assert sorted(Person.objects.values_list("external_id", flat=True)) == ["P1", "P2", "P6"]

@@ -775,7 +775,7 @@ def import_frame(
             if progress:
                 progress(done[0] + result.failed, total)
 
-        batch.advance(result.skipped, failed=result.failed)
+        batch.advance(result.skipped + result.failed, failed=result.failed)
         if progress:
             progress(result.skipped + result.failed, total)
         result.households, result.duplicates = _store(
