@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -162,9 +163,26 @@ def household_mine(*, user) -> Household:
     return membership.household
 
 
+def _section_scope(user, field: str = "section") -> Q:
+    """Like core's in_scope, but with the (few) section ids inlined: on a million
+    rows PostgreSQL then plans the name search from the name indexes instead of
+    walking every membership of the scope."""
+    if getattr(user, "is_superuser", False):
+        return Q()
+    from mutualis.core.models import Organisation
+    from mutualis.core.scope import org_scope_q
+
+    ids = list(
+        Organisation.objects.filter(org_scope_q(user, Perm.MEMBER_VIEW)).values_list(
+            "pk", flat=True
+        )
+    )
+    return Q(**{f"{field}_id__in": ids})
+
+
 def membership_list(*, user) -> QuerySet[Membership]:
     require(user, Perm.MEMBER_VIEW)
-    return Membership.objects.filter(in_scope(user, "section", Perm.MEMBER_VIEW)).select_related(
+    return Membership.objects.filter(_section_scope(user)).select_related(
         "person", "household", "section"
     )
 
@@ -225,10 +243,29 @@ def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membersh
                 number=numbers.display(number), fields={"q": MistypedNumber.message}
             )
     terms = search_terms(query)
+    order = ("person__normalised_name", "person_id", "id")
+    if connection.vendor == "postgresql" and terms:
+        # Word prefixes through the word index (migration 0005); when nothing
+        # matches, fall back to parts of words through the trigram index.
+        # The filter on the joined name keeps the join (and its alias) in
+        # every form of the query, also in `.exists()`.
+        words = (
+            qs.filter(person__normalised_name__gt="")
+            .extra(
+                where=[
+                    "to_tsvector('simple', members_person.normalised_name)"
+                    " @@ to_tsquery('simple', %s)"
+                ],
+                params=[" & ".join(f"{t}:*" for t in terms)],
+            )
+            .order_by(*order)
+        )
+        if words[:1].exists():
+            return words
     cond = Q()
     for term in terms:
         cond &= Q(person__normalised_name__contains=term)
-    return qs.filter(cond).order_by("person__normalised_name", "id")
+    return qs.filter(cond).order_by(*order)
 
 
 def group_list(*, user) -> QuerySet[Group]:
