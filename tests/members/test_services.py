@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from mutualis.core.errors import NotFound
+from mutualis.core.errors import DomainError, NotFound
 from mutualis.engine.checkdigit import is_valid
 from mutualis.members import services
 from mutualis.members.models import (
@@ -200,3 +200,17 @@ def test_a_reprint_revokes_the_previous_card(household, clerk_a):
     assert old.genuine and not old.valid and old.reason == "revoked"
     forged = payload_for(second).replace(head.number, household.memberships.last().number)
     assert not verify_payload(forged, on=date(2026, 3, 2)).genuine
+
+
+def test_an_empty_household_is_refused(org_tree, clerk_a):
+    with pytest.raises(services.NotAHead):
+        services.household_enrol(
+            actor=clerk_a, section=org_tree.section_a, persons=[], joined_on=JOINED
+        )
+
+
+def test_a_provider_agent_may_not_enrol(org_tree, provider_agent, enrol):
+    with pytest.raises(DomainError) as exc:
+        enrol(provider_agent, org_tree.section_a)
+
+    assert exc.value.status in (403, 404)

@@ -331,7 +331,7 @@ def household_enrol(
     section = _section_of(section)
     require(actor, Perm.MEMBER_EDIT, on=section)
     heads = [p for p in persons if p.relationship == Relationship.HEAD]
-    if len(heads) != 1 or persons[0].relationship != Relationship.HEAD:
+    if not persons or len(heads) != 1 or persons[0].relationship != Relationship.HEAD:
         raise NotAHead(fields={"persons.0.relationship": NotAHead.message})
     if category not in MemberCategory.values:
         raise ValidationFailed(fields={"category": _("Unknown member category.")})
