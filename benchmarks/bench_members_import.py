@@ -121,7 +121,7 @@ def main() -> None:
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
     out = write_result(
-        "members_import",
+        f"members_import_{args.n}",
         {
             "n": args.n,
             "copy_seconds": copy_s,

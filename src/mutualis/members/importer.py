@@ -115,6 +115,22 @@ MESSAGES = {
 }
 
 CHUNK = 100_000
+STORED = [
+    "household_id",
+    "person_id",
+    "rel",
+    "sx",
+    "cat",
+    "section_id",
+    "bdate",
+    "byear",
+    "joined",
+    "phone_e164",
+    "national_id",
+    "last_name",
+    "first_names",
+    "locality",
+]
 
 
 class ImportFileInvalid(ValidationFailed):
@@ -573,10 +589,9 @@ def _store(
             ),
         ]
     )
-    good = good.join(households, on="household_id", how="left")
     p_lo = p_hi = 0
     for start in range(0, n, CHUNK):
-        part = good.slice(start, CHUNK)
+        part = good.slice(start, CHUNK).join(households, on="household_id", how="left")
         m = part.height
         with transaction.atomic():
             p_first = _reserve_ids("members_person", m)
@@ -764,8 +779,10 @@ def import_frame(
         df, errors = validate(frame, mutual=mutual, sections=sections, on=on)
         df, more, known = _household_checks(df, mutual)
         errors = pl.concat([errors, more]).sort("row")
-        good = df.filter(pl.col("ok") & ~pl.col("skipped"))
+        # Only the columns the writes need: at a million rows every column counts.
+        good = df.filter(pl.col("ok") & ~pl.col("skipped")).select(STORED)
         result.skipped = df.filter(pl.col("ok") & pl.col("skipped")).height
+        del df
         result.failed = errors.get_column("row").n_unique()
         done = [result.skipped]
 
