@@ -1,0 +1,145 @@
+"""Import of N persons (CSV) into the register: rows/s, peak memory, ratio to a plain COPY.
+
+    DATABASE_URL=postgres://… python -m benchmarks.bench_members_import --n 1000000
+
+The CSV is generated first (not timed). The baseline is PostgreSQL's COPY of the
+same file into an unvalidated table of text columns, in the same run. The import
+(validation, numbering, households, persons, memberships, status history,
+duplicate detection, head links) runs in a fresh process so its peak RSS is its own.
+Target (issue 4): ≥ 50,000 rows/s, peak RSS < 600 MB, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from benchmarks._members_setup import bench_actor, django_setup, peak_rss_mb, write_result
+
+COLUMNS = (
+    "household_id person_id relationship last_name first_names sex birth_date national_id "
+    "phone locality section category joined_on"
+).split()
+
+
+def _child(path: str, code: str, queue) -> None:
+    django_setup()
+    from mutualis.members.importer import import_members
+
+    mutual, user = bench_actor(code)
+    started = time.perf_counter()
+    result = import_members(actor=user, mutual=mutual, path=path, on=date(2026, 1, 1))
+    seconds = time.perf_counter() - started
+    queue.put(
+        {
+            "seconds": seconds,
+            "imported": result.imported,
+            "failed": result.failed,
+            "duplicates": result.duplicates,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
+
+
+def plain_copy(path: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cols = ", ".join(f"{c} text" for c in COLUMNS)
+        cur.execute("DROP TABLE IF EXISTS bench_plain_members")
+        cur.execute(f"CREATE UNLOGGED TABLE bench_plain_members ({cols})")
+        started = time.perf_counter()
+        if connection.vendor == "postgresql":
+            with (
+                open(path, "rb") as fh,
+                cur.cursor.copy(
+                    "COPY bench_plain_members FROM STDIN WITH (FORMAT csv, HEADER true)"
+                ) as cp,
+            ):
+                while chunk := fh.read(1 << 20):
+                    cp.write(chunk)
+        else:
+            import csv
+
+            with open(path, encoding="utf-8") as fh:
+                rows = csv.reader(fh)
+                next(rows)
+                marks = ", ".join(["%s"] * len(COLUMNS))
+                cur.executemany(f"INSERT INTO bench_plain_members VALUES ({marks})", rows)  # noqa: S608
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE bench_plain_members")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    django_setup()
+    from django.db import connection
+
+    from mutualis.members.synthetic import generate_frame
+
+    code = f"BENCH-{args.n}-{int(time.time())}"
+    mutual, _user = bench_actor(code)
+    sections = [f"{code}-{i}" for i in (1, 2, 3)]
+    folder = Path(tempfile.mkdtemp(prefix="bench-members-"))
+    path = folder / "members.csv"
+    t0 = time.perf_counter()
+    generate_frame(
+        persons=args.n, seed=args.seed, sections=sections, on=date(2026, 1, 1)
+    ).write_csv(path)
+    generated = time.perf_counter() - t0
+    copy_s = plain_copy(str(path))
+    connection.close()
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child, args=(str(path), code, queue))
+    child.start()
+    ours = queue.get()
+    child.join()
+    rate = ours["imported"] / ours["seconds"]
+    copy_rate = args.n / copy_s
+    rows = [
+        ("rows in the file", f"{args.n:,}"),
+        ("generated (not timed) in", f"{generated:.1f} s"),
+        ("plain COPY, unvalidated", f"{copy_s:.2f} s = {copy_rate:,.0f} rows/s"),
+        ("import, validated and stored", f"{ours['seconds']:.2f} s = {rate:,.0f} rows/s"),
+        ("ratio import / plain COPY", f"{ours['seconds'] / copy_s:.1f} x the time"),
+        ("peak RSS of the import process", f"{ours['peak_rss_mb']:.0f} MB"),
+        ("rows imported / failed", f"{ours['imported']:,} / {ours['failed']:,}"),
+        ("possible duplicates found", f"{ours['duplicates']:,}"),
+    ]
+    width = max(len(k) for k, _v in rows)
+    print(f"members import on {connection.vendor}")
+    for k, v in rows:
+        print(f"  {k:<{width}}  {v}")
+    out = write_result(
+        f"members_import_{args.n}",
+        {
+            "n": args.n,
+            "copy_seconds": copy_s,
+            "copy_rows_per_s": copy_rate,
+            "import_seconds": ours["seconds"],
+            "import_rows_per_s": rate,
+            "ratio_to_copy": ours["seconds"] / copy_s,
+            "peak_rss_mb": ours["peak_rss_mb"],
+            "imported": ours["imported"],
+            "failed": ours["failed"],
+            "duplicates": ours["duplicates"],
+            "targets": {"rows_per_s": 50_000, "peak_rss_mb": 600},
+            "mutual": code,
+        },
+    )
+    print(f"  written to {out}")
+    path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Register search latency (p50/p95) on a large mutual.
+
+    DATABASE_URL=postgres://… python -m benchmarks.bench_members_search --n 1000000
+
+Loads N synthetic persons once into the mutual BENCHSEARCH-<n> (reused by later
+runs), then times the first page (26 rows, no COUNT) of searches as a manager
+sees them: two-word names in any order without accents, family names alone,
+beneficiary numbers, household numbers and phones. Target (issue 4): p95 < 50 ms
+on 1,000,000 persons on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from datetime import date
+
+from benchmarks._members_setup import bench_actor, django_setup, write_result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--mutual", help="Search an existing mutual (e.g. one the import bench filled)."
+    )
+    args = parser.parse_args()
+    django_setup()
+    from django.db import connection
+
+    from mutualis.members.importer import import_frame
+    from mutualis.members.models import Membership, Person
+    from mutualis.members.names import fold
+    from mutualis.members.selectors import member_search
+    from mutualis.members.synthetic import generate_frame
+
+    code = args.mutual or f"BENCHSEARCH-{args.n}"
+    mutual, user = bench_actor(code)
+    have = Person.objects.filter(mutual=mutual).count()
+    if have < args.n and not args.mutual:
+        frame = generate_frame(
+            persons=args.n - have,
+            seed=args.seed + have,
+            sections=[f"{code}-{i}" for i in (1, 2, 3)],
+            on=date(2026, 1, 1),
+            prefix=f"Q{have}",
+        )
+        t0 = time.perf_counter()
+        import_frame(actor=user, mutual=mutual, frame=frame, on=date(2026, 1, 1))
+        print(f"loaded {frame.height:,} persons in {time.perf_counter() - t0:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE members_person")
+                cur.execute("ANALYZE members_membership")
+    rng = random.Random(args.seed)
+    sample = list(
+        Membership.objects.filter(mutual=mutual)
+        .order_by("?")
+        .values_list(
+            "number",
+            "household__number",
+            "person__first_name",
+            "person__last_name",
+            "person__phone",
+        )[: args.queries]
+    )
+    kinds: dict[str, list[str]] = {
+        "name, two words": [],
+        "family name": [],
+        "number": [],
+        "household": [],
+        "phone": [],
+    }
+    for number, hnumber, first, last, phone in sample:
+        words = [fold(last), fold(first).split()[0]]
+        rng.shuffle(words)
+        kinds["name, two words"].append(" ".join(words))
+        kinds["family name"].append(fold(last))
+        kinds["number"].append(number)
+        kinds["household"].append(hnumber)
+        if phone:
+            kinds["phone"].append(phone)
+
+    def run(q: str) -> float:
+        started = time.perf_counter()
+        rows = list(member_search(user=user, query=q)[:26])
+        shown = [(m.person.first_name, m.household.number, m.section.name) for m in rows]
+        assert len(shown) == len(rows)
+        return (time.perf_counter() - started) * 1000
+
+    for q in kinds["name, two words"][:20]:
+        run(q)  # warm-up
+    results = {}
+    for kind, queries in kinds.items():
+        times = sorted(run(q) for q in queries)
+        if not times:
+            continue
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        results[kind] = {"n": len(times), "p50_ms": statistics.median(times), "p95_ms": p95}
+    total = Person.objects.filter(mutual=mutual).count()
+    print(f"members search on {connection.vendor}, {total:,} persons")
+    print(f"  {'query':<18} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for kind, r in results.items():
+        print(f"  {kind:<18} {r['n']:>5} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}")
+    out = write_result(
+        f"members_search_{args.n}",
+        {"n": args.n, "queries": results, "target_p95_ms": 50, "mutual": code},
+    )
+    print(f"  written to {out}")
+
+
+if __name__ == "__main__":
+    main()
