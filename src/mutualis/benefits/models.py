@@ -344,6 +344,9 @@ class RuleCoverage(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.rule_id} · {self.member_category}"
+
 
 class LimitKind(models.TextChoices):
     CEILING = "ceiling", _("Ceiling (amount)")
@@ -417,3 +420,6 @@ class Limit(models.Model):
                 fields=["rule"], condition=Q(kind="frequency"), name="limit_one_frequency"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.scope} {self.amount or self.max_count}"
