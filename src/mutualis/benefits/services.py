@@ -792,7 +792,7 @@ def eligibility_check(
     number = (number or "").strip().replace(" ", "")
     if not number:
         raise ValidationFailed(fields={"number": _("Type the card number.")})
-    membership = selectors.membership_by_number(number)
+    membership, item = selectors.membership_by_number(number, item_code)
     if membership is None:
         if number.isdigit() and not is_valid(number):
             raise NumberMistyped(number=number)
@@ -808,14 +808,11 @@ def eligibility_check(
         if provider is None or (own and provider.pk not in own):
             raise ValidationFailed(fields={"provider": _("Unknown facility.")})
     mutual = membership.mutual
-    facts = selectors.member_facts_bulk([membership], on)[membership.pk]
-    package_ids = {int(p.package_id) for p in facts.coverage}
-    versions = selectors.package_versions_facts(package_ids)
+    member_facts, versions = selectors.eligibility_facts([membership], on)
+    facts = member_facts[membership.pk]
     service = None
     catalogue = {}
-    item = None
     if item_code:
-        item = selectors.catalogue_item(mutual.pk, item_code)
         if item is not None:
             catalogue = {
                 item.code: selectors.eb.CatalogueItem(
