@@ -770,6 +770,17 @@ class EligibilityAnswer:
     packages: dict = field(default_factory=dict)  # engine package id → package name
 
 
+def _card_number(scanned: str | None) -> str:
+    """The card number from what was typed or scanned: the number itself, or a card QR
+    holding a link to the facility page (…/benefits/eligibility/?number=…)."""
+    text = (scanned or "").strip()
+    if "number=" in text:
+        from urllib.parse import parse_qs, urlsplit
+
+        text = (parse_qs(urlsplit(text).query).get("number") or [""])[0]
+    return text.replace(" ", "")
+
+
 def eligibility_check(
     *,
     actor,
@@ -789,7 +800,7 @@ def eligibility_check(
     from mutualis.core.scope import provider_ids
     from mutualis.providers.models import Provider
 
-    number = (number or "").strip().replace(" ", "")
+    number = _card_number(number)
     if not number:
         raise ValidationFailed(fields={"number": _("Type the card number.")})
     membership, item = selectors.membership_by_number(number, item_code)
