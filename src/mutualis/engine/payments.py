@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from mutualis.engine.contributions import DUE_KIND_ORDER, ZERO, DueKind, Id, RuleError
+from mutualis.engine.contributions import DUE_KIND_ORDER, MEMBER, ZERO, DueKind, Id, RuleError
 
 
 class PaymentError(RuleError):
@@ -67,8 +67,9 @@ class Paid:
 class Due:
     """What one payer owes: a fee, or a contribution for ``period_start``..``period_end``.
 
+    ``payer`` is ``MEMBER`` (the household) or a subsidy's payer id.
     ``coverage_period_id`` ties a contribution to the coverage period it pays for;
-    None means the household's dues in general (fees, or one package only).
+    None means it pays for whichever coverage period its dates fall in.
     """
 
     id: Id
@@ -79,6 +80,7 @@ class Due:
     period_start: date | None = None
     period_end: date | None = None
     coverage_period_id: Id | None = None
+    payer: str = MEMBER
 
     @property
     def paid_total(self) -> Decimal:
