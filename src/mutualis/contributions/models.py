@@ -130,11 +130,14 @@ class Schedule(models.Model):
     )
     grace_days = models.PositiveSmallIntegerField(_("grace period (days)"), default=30)
     cover_share = models.DecimalField(
-        _("share of the dues that starts cover"),
+        _("share of the dues that gives partial cover"),
         max_digits=5,
         decimal_places=4,
         default=Decimal(1),
-        help_text=_("1 = all of it; 0.75 covers once three quarters are paid."),
+        help_text=_("1 = only full payment covers; 0.75 with 6 months: Rwanda 2026."),
+    )
+    partial_cover_months = models.PositiveSmallIntegerField(
+        _("months covered by that share"), default=0
     )
     strike_off_months = models.PositiveSmallIntegerField(
         _("struck off after months of arrears"), default=12
