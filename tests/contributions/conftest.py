@@ -55,7 +55,11 @@ def schedule(org_tree, manager):
 @pytest.fixture
 def state(org_tree, manager):
     return services.payer_create(
-        actor=manager, mutual=org_tree.mutual, code="ETAT", name="État du Sénégal", kind=PayerKind.STATE
+        actor=manager,
+        mutual=org_tree.mutual,
+        code="ETAT",
+        name="État du Sénégal",
+        kind=PayerKind.STATE,
     )
 
 
@@ -78,9 +82,7 @@ def make_household(org_tree, package):
         n = _counter["n"]
         section = section or org_tree.section_a
         mutual = section.parent
-        hh = Household.objects.create(
-            mutual=mutual, section=section, number=number or f"M{n:05d}"
-        )
+        hh = Household.objects.create(mutual=mutual, section=section, number=number or f"M{n:05d}")
         for i in range(size):
             person = Person.objects.create(
                 mutual=mutual,

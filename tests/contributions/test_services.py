@@ -23,7 +23,12 @@ def test_a_schedule_rated_by_age_cannot_be_saved(org_tree, manager):
         services.schedule_save(
             actor=manager,
             mutual=org_tree.mutual,
-            data={"name": "Par âge", "kind": "flat_per_person", "amount": D(3000), "varies_by": "age"},
+            data={
+                "name": "Par âge",
+                "kind": "flat_per_person",
+                "amount": D(3000),
+                "varies_by": "age",
+            },
             rates=[("0", D(1000)), ("18", D(3000))],
         )
 
@@ -37,14 +42,21 @@ def test_category_rates_must_name_member_categories(org_tree, manager):
         services.schedule_save(
             actor=manager,
             mutual=org_tree.mutual,
-            data={"name": "X", "kind": "flat_per_person", "amount": D(3000), "varies_by": "category"},
+            data={
+                "name": "X",
+                "kind": "flat_per_person",
+                "amount": D(3000),
+                "varies_by": "category",
+            },
             rates=[("child", D(1000))],
         )
 
     assert "child" in exc.value.fields["rates"]
 
 
-def test_dues_are_generated_once_per_household_and_period(schedule, make_household, manager, org_tree):
+def test_dues_are_generated_once_per_household_and_period(
+    schedule, make_household, manager, org_tree
+):
     households = [make_household() for _ in range(3)]
 
     first = dues_generate(actor=manager, mutual=org_tree.mutual, period="2026-11")
@@ -57,9 +69,13 @@ def test_dues_are_generated_once_per_household_and_period(schedule, make_househo
     assert (due.period_start, due.period_end) == (date(2026, 1, 1), date(2026, 12, 31))
 
 
-def test_a_state_subsidy_splits_the_dues_per_payer(schedule, state, make_household, manager, org_tree):
+def test_a_state_subsidy_splits_the_dues_per_payer(
+    schedule, state, make_household, manager, org_tree
+):
     services.subsidy_add(actor=manager, schedule=schedule, payer=state, share=D("0.5"))
-    services.subsidy_add(actor=manager, schedule=schedule, payer=state, share=D(1), category="indigent")
+    services.subsidy_add(
+        actor=manager, schedule=schedule, payer=state, share=D(1), category="indigent"
+    )
     poor = make_household(category="indigent", size=2)
     other = make_household(size=2)
 
@@ -68,7 +84,9 @@ def test_a_state_subsidy_splits_the_dues_per_payer(schedule, state, make_househo
     member = Due.objects.get(household=other, kind=DueKind.CONTRIBUTION, payer__isnull=True)
     subsidised = Due.objects.get(household=other, kind=DueKind.CONTRIBUTION, payer=state)
     assert (member.amount, subsidised.amount) == (D(3500), D(3500))
-    assert not Due.objects.filter(household=poor, kind=DueKind.CONTRIBUTION, payer__isnull=True).exists()
+    assert not Due.objects.filter(
+        household=poor, kind=DueKind.CONTRIBUTION, payer__isnull=True
+    ).exists()
 
 
 def test_a_payment_settles_fees_first_then_the_contribution_and_keeps_the_rest_as_credit(
@@ -109,7 +127,11 @@ def test_the_same_idempotency_key_returns_the_same_payment_or_conflicts(
 
 @pytest.mark.parametrize(
     ("amount", "currency", "code"),
-    [(D(-5), "XOF", "payment_invalid"), (D(100), "ZZZ", "payment_invalid"), (D(100), "EUR", "payment_invalid")],
+    [
+        (D(-5), "XOF", "payment_invalid"),
+        (D(100), "ZZZ", "payment_invalid"),
+        (D(100), "EUR", "payment_invalid"),
+    ],
 )
 def test_bad_payments_are_refused_and_nothing_is_written(
     schedule, make_household, clerk_a, amount, currency, code
@@ -127,33 +149,45 @@ def test_bad_payments_are_refused_and_nothing_is_written(
     assert Payment.objects.count() == 0
 
 
-def test_a_payment_for_a_household_whose_members_all_left_is_refused(schedule, make_household, clerk_a):
+def test_a_payment_for_a_household_whose_members_all_left_is_refused(
+    schedule, make_household, clerk_a
+):
     hh = make_household(size=1)
-    Membership.objects.filter(household=hh).update(status=MembershipStatus.RESIGNED, left_on=date(2026, 1, 5))
+    Membership.objects.filter(household=hh).update(
+        status=MembershipStatus.RESIGNED, left_on=date(2026, 1, 5)
+    )
 
     with pytest.raises(DomainError) as exc:
         services.payment_record(
-            actor=clerk_a, household=hh, data=PaymentInput(amount=D(100), value_date=date(2026, 2, 1))
+            actor=clerk_a,
+            household=hh,
+            data=PaymentInput(amount=D(100), value_date=date(2026, 2, 1)),
         )
 
     assert exc.value.code == "household_left"
     assert hh.number in str(exc.value)
 
 
-def test_a_reversal_undoes_the_allocation_with_a_reason(schedule, make_household, clerk_a, manager, org_tree):
+def test_a_reversal_undoes_the_allocation_with_a_reason(
+    schedule, make_household, clerk_a, manager, org_tree
+):
     hh = make_household(size=1)
     dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
     payment = services.payment_record(
         actor=clerk_a, household=hh, data=PaymentInput(amount=D(5000), value_date=date(2026, 2, 1))
     )
 
-    undo = services.payment_reverse(actor=clerk_a, payment=payment, reason="Erreur de ménage", on=date(2026, 2, 2))
+    undo = services.payment_reverse(
+        actor=clerk_a, payment=payment, reason="Erreur de ménage", on=date(2026, 2, 2)
+    )
 
     assert undo.amount == D(-5000)
     assert sum(Due.objects.filter(household=hh).values_list("paid", flat=True)) == 0
     assert Payment.objects.count() == 2
     with pytest.raises(Conflict):
-        services.payment_reverse(actor=clerk_a, payment=payment, reason="again", on=date(2026, 2, 2))
+        services.payment_reverse(
+            actor=clerk_a, payment=payment, reason="again", on=date(2026, 2, 2)
+        )
 
 
 def test_the_daily_run_suspends_after_grace_and_a_late_payment_reactivates_from_its_value_date(
@@ -163,7 +197,9 @@ def test_the_daily_run_suspends_after_grace_and_a_late_payment_reactivates_from_
     late = make_household(size=1)
     dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
     services.payment_record(
-        actor=clerk_a, household=payer, data=PaymentInput(amount=D(5000), value_date=date(2026, 1, 10))
+        actor=clerk_a,
+        household=payer,
+        data=PaymentInput(amount=D(5000), value_date=date(2026, 1, 10)),
     )
 
     daily_run(actor=manager, mutual=org_tree.mutual, on=date(2026, 1, 15))

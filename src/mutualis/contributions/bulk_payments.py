@@ -153,9 +153,7 @@ def _chunk(actor, mutual, operator, statement, rows, known):
                 )
             )
     sections = dict(
-        Household.objects.filter(pk__in=hh_list).values_list("pk", "section_id")
-        if hh_list
-        else []
+        Household.objects.filter(pk__in=hh_list).values_list("pk", "section_id") if hh_list else []
     )
     to_pay = sorted(
         (r for r in fresh if r["line_no"] in matched),

@@ -255,14 +255,14 @@ def _insert(rows: list[tuple]) -> int:
         cols = ", ".join(COLUMNS)
         with connection.cursor() as cur:
             cur.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS tmp_dues ON COMMIT DELETE ROWS AS "
+                f"CREATE TEMP TABLE IF NOT EXISTS tmp_dues ON COMMIT DELETE ROWS AS "  # noqa: S608 (fixed column names, values bound)
                 f"SELECT {cols} FROM contributions_due WITH NO DATA"
             )
             with cur.copy(f"COPY tmp_dues ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             cur.execute(
-                f"INSERT INTO contributions_due ({cols}) SELECT {cols} FROM tmp_dues "
+                f"INSERT INTO contributions_due ({cols}) SELECT {cols} FROM tmp_dues "  # noqa: S608 (fixed column names, values bound)
                 "ON CONFLICT DO NOTHING"
             )
             created = cur.rowcount

@@ -125,9 +125,7 @@ class Schedule(models.Model):
         choices=ProRata.choices,
         default=ProRata.BY_MONTH,
     )
-    due_days = models.PositiveSmallIntegerField(
-        _("days to pay after the period starts"), default=0
-    )
+    due_days = models.PositiveSmallIntegerField(_("days to pay after the period starts"), default=0)
     grace_days = models.PositiveSmallIntegerField(_("grace period (days)"), default=30)
     cover_share = models.DecimalField(
         _("share of the dues that gives partial cover"),
@@ -318,15 +316,11 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("household"),
     )
-    payer = models.ForeignKey(
-        Payer, models.PROTECT, null=True, blank=True, related_name="payments"
-    )
+    payer = models.ForeignKey(Payer, models.PROTECT, null=True, blank=True, related_name="payments")
     method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
-    credit = models.DecimalField(
-        _("credit"), max_digits=14, decimal_places=2, default=Decimal(0)
-    )
+    credit = models.DecimalField(_("credit"), max_digits=14, decimal_places=2, default=Decimal(0))
     value_date = models.DateField(_("value date"))
     received_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     receipt_number = models.CharField(_("receipt number"), max_length=32, blank=True)

@@ -77,9 +77,7 @@ def household_standings(*, household_ids, on: date) -> dict[int, Standing]:
         opts = options.get(schedule_of.get(hh), default)
         result = es.standing_on(dues=dues[hh], on=on, options=opts)
         grace_until = (
-            result.arrears_since + timedelta(days=opts.grace_days)
-            if result.arrears_since
-            else None
+            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
         )
         out[hh] = Standing(
             in_good_standing=result.good,

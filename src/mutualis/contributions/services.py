@@ -431,13 +431,13 @@ def payment_reverse(*, actor, payment: Payment, reason: str, on: date) -> Paymen
     """Undo a payment with a reason: a new negative payment, never a deletion."""
     require(actor, Perm.PAYMENT_RECORD, on=payment.section or payment.mutual)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if payment.method == PaymentMethod.REVERSAL or Payment.objects.filter(
-        reversal_of=payment
-    ).exists():
+    if (
+        payment.method == PaymentMethod.REVERSAL
+        or Payment.objects.filter(reversal_of=payment).exists()
+    ):
         raise AlreadyReversed()
     lines = tuple(
-        ep.AllocationLine(a.due_id, a.amount)
-        for a in payment.allocations.select_for_update().all()
+        ep.AllocationLine(a.due_id, a.amount) for a in payment.allocations.select_for_update().all()
     )
     try:
         reversal = ep.reverse_allocation(
@@ -510,7 +510,9 @@ def subsidy_transfer(
         )
     Allocation.objects.bulk_create(
         (
-            Allocation(payment=payment, due_id=line.due_id, amount=line.amount, value_date=value_date)
+            Allocation(
+                payment=payment, due_id=line.due_id, amount=line.amount, value_date=value_date
+            )
             for line in allocation.lines
         ),
         batch_size=5000,
@@ -538,7 +540,7 @@ def _bulk_add_paid(amounts: dict[int, Decimal]) -> None:
             params = [x for pair in chunk for x in pair]
             with connection.cursor() as cur:
                 cur.execute(
-                    f"UPDATE contributions_due d SET paid = d.paid + v.amount "
+                    f"UPDATE contributions_due d SET paid = d.paid + v.amount "  # noqa: S608 (fixed column names, values bound)
                     f"FROM (VALUES {values}) AS v(id, amount) WHERE d.id = v.id",
                     params,
                 )
@@ -555,7 +557,13 @@ def _bulk_add_paid(amounts: dict[int, Decimal]) -> None:
 
 @transaction.atomic
 def receipt_book_issue(
-    *, actor, section, collector, first_number: int, last_number: int, issued_on: date,
+    *,
+    actor,
+    section,
+    collector,
+    first_number: int,
+    last_number: int,
+    issued_on: date,
     commission_rate: Decimal = Decimal(0),
 ) -> ReceiptBook:
     require(actor, Perm.PAYMENT_RECORD, on=section)
@@ -592,13 +600,9 @@ def cash_handover(*, actor, section, collector, counted, on: date) -> CashHandov
         handover__isnull=True,
     )
     expected = pending.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    rate = (
-        ReceiptBook.objects.filter(section=section, collector=collector)
-        .order_by("-issued_on")
-        .values_list("commission_rate", flat=True)
-        .first()
-        or Decimal(0)
-    )
+    rate = ReceiptBook.objects.filter(section=section, collector=collector).order_by(
+        "-issued_on"
+    ).values_list("commission_rate", flat=True).first() or Decimal(0)
     cur = currency(section.currency)
     handover = CashHandover.objects.create(
         section=section,
@@ -670,9 +674,9 @@ def _parse_momo(content: bytes, cur_code: str) -> list[dict]:
             value_date = datetime.strptime(row["date"][:10], "%Y-%m-%d").date()
         except ValueError:
             raise StatementInvalid(
-                _("Line {line}: “{value}” is not a date (YYYY-MM-DD). Nothing was imported.").format(
-                    line=index, value=row["date"]
-                )
+                _(
+                    "Line {line}: “{value}” is not a date (YYYY-MM-DD). Nothing was imported."
+                ).format(line=index, value=row["date"])
             ) from None
         try:
             amount = parse_amount(row["amount"], cur_code)

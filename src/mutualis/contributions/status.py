@@ -78,7 +78,7 @@ def _bulk_set_status(table: str, model, statuses: dict[int, str]) -> None:
             values = ",".join(["(%s::bigint,%s)"] * len(chunk))
             with connection.cursor() as cur:
                 cur.execute(
-                    f"UPDATE {table} t SET status = v.status FROM (VALUES {values}) "
+                    f"UPDATE {table} t SET status = v.status FROM (VALUES {values}) "  # noqa: S608 (fixed column names, values bound)
                     f"AS v(id, status) WHERE t.id = v.id",
                     [x for pair in chunk for x in pair],
                 )
