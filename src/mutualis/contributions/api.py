@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 
 from . import selectors, services
 from .services import PaymentInput
@@ -103,7 +103,7 @@ def record_payment(request, payload: PaymentIn, idempotency_key: str = Header(""
         idempotency_key=idempotency_key,
         refresh_on=mutual_today(household.mutual),
     )
-    return (200 if known else 201), payment
+    return Status(200 if known else 201, payment)
 
 
 @router.get("/households/{household_id}/statement", response=StatementOut)

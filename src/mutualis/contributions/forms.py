@@ -25,7 +25,7 @@ class PaymentForm(forms.Form):
     amount = forms.CharField(label=_("Amount received"), max_length=20)
     method = forms.ChoiceField(label=_("Method"), choices=COUNTER_METHODS)
     value_date = forms.DateField(
-        label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Value date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     reference = forms.CharField(
         label=_("Reference (bank, operator)"), max_length=100, required=False
@@ -104,7 +104,7 @@ class GenerateForm(forms.Form):
 
 
 class DailyForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class MomoForm(forms.Form):

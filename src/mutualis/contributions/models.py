@@ -35,6 +35,17 @@ from mutualis.core.models import CURRENCY_CHOICES
 RISK_CRITERIA = ("age", "sex", "gender", "health", "health_status", "pregnancy", "birth_date")
 
 
+# Why the daily run (or a payment) changed a status: shown in the household's history.
+REASON_LABELS = {
+    "cover_started": _("cover started: dues paid"),
+    "arrears": _("arrears past the grace period"),
+    "reactivated": _("covered again: arrears paid"),
+    "expired": _("coverage period ended"),
+    "struck_off_arrears": _("struck off after long arrears"),
+    "joined_covered_household": _("joined a covered household"),
+}
+
+
 class ScheduleKind(models.TextChoices):
     FLAT_PER_PERSON = "flat_per_person", _("Flat amount per person")
     FLAT_PER_HOUSEHOLD = "flat_per_household", _("Flat amount per household")

@@ -206,6 +206,15 @@ def household_account(*, household, on: date) -> dict:
         .select_related("package")
         .order_by("start_on")
     )
+    from mutualis.members.models import CoverageStatus
+
+    from .models import REASON_LABELS
+
+    for change in history:
+        change.reason_label = REASON_LABELS.get(change.reason, change.reason)
+    for change in cover_history:
+        change.reason_label = REASON_LABELS.get(change.reason, change.reason)
+        change.status_label = dict(CoverageStatus.choices).get(change.status, change.status)
     by_payer: dict[str, Decimal] = defaultdict(Decimal)
     for d in dues:
         if d.payer_id:
