@@ -360,10 +360,11 @@ class DuesBatch:
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by ``months`` calendar months, clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    if day.day <= 28:
+        return date(year, month, day.day)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def period_end(period: Period, start: date) -> date:
@@ -378,10 +379,17 @@ def _age_on(birth: date, day: date) -> int:
 # --------------------------------------------------------------------------- validation
 
 
+def is_amount(value: object) -> bool:
+    """A finite Decimal or int: floats are not money, nor are booleans."""
+    return (
+        isinstance(value, Decimal | int)
+        and not isinstance(value, bool)
+        and Decimal(value).is_finite()
+    )
+
+
 def _check_amount(name: str, value: object, *, share: bool = False) -> None:
-    if not isinstance(value, Decimal | int) or isinstance(value, bool):
-        raise InvalidAmount(field=name, value=value)
-    if not Decimal(value).is_finite():
+    if not is_amount(value):
         raise InvalidAmount(field=name, value=value)
     if value < 0:
         raise NegativeAmount(field=name, value=value)
@@ -539,13 +547,15 @@ class _Plan:
             s.under_age is not None or s.pregnant is not None for s in subsidies
         )
         self.ages = sorted({s.under_age for s in subsidies if s.under_age is not None})
+        # Born after the cutoff: under that age at the start of the period.
+        self.cutoffs = [add_months(start, -12 * age) for age in self.ages]
+        self.full_share = self.share(None, None)
         self.registration_fee = cur.quantize(schedule.registration_fee)
         self.fee_month_in_period = any(
             start <= date(year, schedule.membership_fee_month, 1) <= end
             for year in range(start.year, end.year + 1)
         )
         self.membership_fee = cur.quantize(schedule.membership_fee)
-        self.signatures: dict[tuple, tuple[PayerDue, ...]] = {}
 
     # -- pieces
 
@@ -719,39 +729,39 @@ class _Plan:
         return lines
 
     def signature(self, household: Household) -> tuple:
-        """Everything about ``household`` that its dues depend on, nothing else."""
-        share = self.share
-        h_cat = household.category
-        if self.person_subsidies:
-            start = self.start
-            cutoffs = [add_months(start, -12 * age) for age in self.ages]
-            people = tuple(
-                (
-                    p.category or h_cat,
-                    share(p.covered_from, p.covered_until),
-                    p.pregnant,
-                    None
-                    if p.birth_date is None
-                    else tuple(p.birth_date > c for c in cutoffs)
-                    if p.covered_from is None or p.covered_from <= start
-                    else tuple(_age_on(p.birth_date, p.covered_from) < a for a in self.ages),
-                )
-                for p in household.beneficiaries
-            )
-        else:
-            people = tuple(
-                (p.category or h_cat, share(p.covered_from, p.covered_until))
-                for p in household.beneficiaries
-            )
+        """Everything about ``household`` that its dues depend on, nothing else.
+
+        Hot path of ``compute_dues_many``: one flat tuple, no call per person
+        covered for the whole period.
+        """
+        start = self.start
         enrolled = household.enrolled_on
-        return (
+        h_cat = household.category
+        key = [
             h_cat,
             household.income_band,
             household.declared_income,
             household.renewing,
-            None if enrolled is None or enrolled < self.start else enrolled,
-            people,
-        )
+            None if enrolled is None or enrolled < start else enrolled,
+        ]
+        append = key.append
+        full = self.full_share
+        by_person = self.person_subsidies
+        cutoffs, ages = self.cutoffs, self.ages
+        for person in household.beneficiaries:
+            first, last = person.covered_from, person.covered_until
+            append(person.category or h_cat)
+            append(full if first is None and last is None else self.share(first, last))
+            if by_person:
+                append(person.pregnant)
+                born = person.birth_date
+                if born is None:
+                    append(None)
+                elif first is None or first <= start:
+                    append(tuple(born > cutoff for cutoff in cutoffs))
+                else:
+                    append(tuple(_age_on(born, first) < age for age in ages))
+        return tuple(key)
 
     def summary(self, lines: Iterable[DueLine]) -> tuple[PayerDue, ...]:
         totals: dict[tuple[str, DueKind], Decimal] = {}
@@ -814,7 +824,7 @@ def compute_dues_many(
     A household that cannot be computed is reported by its index; the others go on.
     """
     plan = _plan(schedule, tuple(subsidies), period_start, period_end)
-    known = plan.signatures
+    known: dict[tuple, tuple[PayerDue, ...]] = {}  # per call: nothing outlives the batch
     signature = plan.signature
     results: list[tuple[Id, tuple[PayerDue, ...]]] = []
     errors: list[tuple[int, DuesError]] = []

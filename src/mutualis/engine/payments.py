@@ -23,7 +23,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from mutualis.engine.contributions import DUE_KIND_ORDER, MEMBER, ZERO, DueKind, Id, RuleError
+from mutualis.engine.contributions import (
+    DUE_KIND_ORDER,
+    MEMBER,
+    ZERO,
+    DueKind,
+    Id,
+    RuleError,
+    is_amount,
+)
 
 
 class PaymentError(RuleError):
@@ -138,9 +146,7 @@ def allocate_payment(
     Raises ``PaymentNotPositive`` for zero or less, ``UnknownDue`` or
     ``DueAlreadyPaid`` for a chosen due that is not open.
     """
-    if not isinstance(amount, Decimal | int) or isinstance(amount, bool):
-        raise PaymentInvalidAmount(amount=amount)
-    if not Decimal(amount).is_finite():
+    if not is_amount(amount):
         raise PaymentInvalidAmount(amount=amount)
     if amount <= 0:
         raise PaymentNotPositive(amount=amount)

@@ -202,34 +202,36 @@ class _DueView:
 
     def __init__(self, due: Due, steps: tuple[CoverStep, ...]) -> None:
         self.due = due
-        self.amount = due.amount
+        self.amount = amount = due.amount
         self.contribution = due.kind == DueKind.CONTRIBUTION and due.period_start is not None
         self.end = due.period_end
-        payments = sorted(due.paid, key=lambda p: p.value_date)
-        self.dates: list[date] = []
-        self.sums: list[Decimal] = []
-        total = ZERO
-        for paid in payments:
-            total += paid.amount
-            if self.dates and self.dates[-1] == paid.value_date:
-                self.sums[-1] = total
-            else:
-                self.dates.append(paid.value_date)
-                self.sums.append(total)
+        paid = due.paid
+        if len(paid) == 1:  # the common case, kept cheap
+            self.dates = [paid[0].value_date]
+            self.sums = [paid[0].amount]
+        else:
+            self.dates, self.sums = [], []
+            total = ZERO
+            for payment in sorted(paid, key=lambda p: p.value_date):
+                total += payment.amount
+                if self.dates and self.dates[-1] == payment.value_date:
+                    self.sums[-1] = total
+                else:
+                    self.dates.append(payment.value_date)
+                    self.sums.append(total)
         # From when the due stays paid in full (a later reversal can undo it).
-        self.full_from: date | None = None
-        for day, paid_then in zip(reversed(self.dates), reversed(self.sums), strict=True):
-            if paid_then < self.amount:
-                break
-            self.full_from = day
-        if self.amount <= 0:
-            self.full_from = date.min
+        self.full_from: date | None = date.min if amount <= 0 else None
+        if self.full_from is None:
+            for day, paid_then in zip(reversed(self.dates), reversed(self.sums), strict=True):
+                if paid_then < amount:
+                    break
+                self.full_from = day
         self.steps: list[tuple[Decimal, date]] = []
-        if self.contribution:
+        if steps and self.contribution:
             start, end = due.period_start, due.period_end
             for step in sorted(steps, key=lambda s: s.share):
                 until = min(add_months(start, step.months) - DAY, end)
-                self.steps.append((self.amount * step.share, until))
+                self.steps.append((amount * step.share, until))
 
     def paid_on(self, day: date) -> Decimal:
         index = bisect_right(self.dates, day)
@@ -260,6 +262,15 @@ class _DueView:
         Between two value dates what is paid is constant, so each stretch has at
         most one such day per rule: the later of the rule's date and the stretch's start.
         """
+        full_from = self.full_from
+        if full_from is not None:
+            # Owed at the earliest from the due date: paid in full before it is
+            # past grace (or N months late), it never will be.
+            due_date = self.due.due_date
+            if full_from <= due_date + grace and (
+                not strike or full_from <= add_months(due_date, strike)
+            ):
+                return
         starts = [date.min, *self.dates]
         paid = [ZERO, *self.sums]
         for index, start in enumerate(starts):
@@ -442,7 +453,7 @@ class _Run:
         on time costs a few evaluations, however long its history.
         """
         grace = timedelta(days=self.options.grace_days)
-        days = {low, on}
+        days = {low}
         for period in periods:
             days.update((period.start, period.expiry + DAY, period.since))
         alarms: set[date] = set()
