@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from mutualis.core.services import audit_record, sequence_reserve
 from mutualis.engine import contributions as ec
@@ -35,6 +35,43 @@ from .services import MomoResult, _bulk_add_paid
 
 CHUNK = 10000
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,}")
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """Ids for rows inserted by COPY (PostgreSQL); None (let the database choose) elsewhere."""
+    if count == 0:
+        return []
+    if connection.vendor != "postgresql":
+        return [None] * count
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    """Insert many rows: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql" or rows[0].get("id", 0) is None:
+        objs = []
+        for row in rows:
+            row = {k: v for k, v in row.items() if not (k == "id" and v is None)}
+            objs.append(model(**row))
+        created = model.objects.bulk_create(objs, batch_size=2000)
+        if rows[0].get("id", 0) is None:  # give the ids back for the rows that follow
+            for row, obj in zip(rows, created, strict=True):
+                row["id"] = obj.pk
+        return
+    columns = list(rows[0])
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
 
 
 def _tokens(text: str) -> list[str]:
@@ -168,10 +205,14 @@ def _chunk(actor, mutual, operator, statement, rows, known):
         for offset, r in enumerate(items):
             numbers[r["line_no"]] = f"{mutual.code}-{year}-{first + offset:06d}"
 
-    payments: list[Payment] = []
-    plans: list[tuple[Payment, list[ep.AllocationLine], date]] = []
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    pay_ids = _reserve_ids(Payment, len(to_pay))
+    payments: list[dict] = []
+    allocations: list[dict] = []
+    by_reference: dict[str, int] = {}
     added: dict[int, object] = defaultdict(int)
-    for r in to_pay:
+    for r, pay_id in zip(to_pay, pay_ids, strict=True):
         hh = matched[r["line_no"]]
         dues = open_dues[hh]
         allocation = ep.allocate_payment(amount=r["amount"], open_dues=dues)
@@ -179,65 +220,73 @@ def _chunk(actor, mutual, operator, statement, rows, known):
             open_dues[hh] = list(
                 ep.apply_allocation(dues=dues, lines=allocation.lines, value_date=r["value_date"])
             )
-        payment = Payment(
-            mutual=mutual,
-            section_id=sections.get(hh),
-            household_id=hh,
-            method=PaymentMethod.MOBILE_MONEY,
-            amount=r["amount"],
-            currency=mutual.currency,
-            credit=allocation.credit,
-            value_date=r["value_date"],
-            receipt_number=numbers[r["line_no"]],
-            reference=r["reference"],
-            idempotency_key=f"momo:{operator}:{r['reference']}",
-            recorded_by=actor if getattr(actor, "pk", None) else None,
+        payments.append(
+            {
+                "id": pay_id,
+                "mutual_id": mutual.pk,
+                "section_id": sections.get(hh),
+                "household_id": hh,
+                "method": PaymentMethod.MOBILE_MONEY.value,
+                "amount": r["amount"],
+                "currency": mutual.currency,
+                "credit": allocation.credit,
+                "value_date": r["value_date"],
+                "received_at": now,
+                "receipt_number": numbers[r["line_no"]],
+                "reference": r["reference"],
+                "idempotency_key": f"momo:{operator}:{r['reference']}",
+                "fingerprint": "",
+                "reason": "",
+                "recorded_by_id": actor_id,
+            }
         )
-        payments.append(payment)
-        plans.append((payment, list(allocation.lines), r["value_date"]))
+        index = len(payments) - 1  # the payment's id is known once inserted (SQLite)
+        by_reference[r["reference"]] = index
         for line in allocation.lines:
             added[line.due_id] += line.amount
-    Payment.objects.bulk_create(payments, batch_size=5000)
-    Allocation.objects.bulk_create(
-        (
-            Allocation(payment=p, due_id=line.due_id, amount=line.amount, value_date=value_date)
-            for p, lines, value_date in plans
-            for line in lines
-        ),
-        batch_size=5000,
-    )
+            allocations.append(
+                {
+                    "payment_id": index,
+                    "due_id": line.due_id,
+                    "amount": line.amount,
+                    "value_date": r["value_date"],
+                }
+            )
+    _insert_rows(Payment, payments)
+    for row in allocations:
+        row["payment_id"] = payments[row["payment_id"]]["id"]
+    _insert_rows(Allocation, allocations)
     _bulk_add_paid(dict(added))
-    by_line = {p.reference: p for p in payments}
     lines = []
     for r in rows:
         if r["reference"] in known:
-            status, hh, payment = ImportStatus.DUPLICATE, None, None
+            status, hh, payment_id = ImportStatus.DUPLICATE, None, None
         elif r["line_no"] in matched:
             status, hh = ImportStatus.ALLOCATED, matched[r["line_no"]]
-            payment = by_line[r["reference"]]
+            payment_id = payments[by_reference[r["reference"]]]["id"]
         else:
-            status, hh, payment = ImportStatus.UNMATCHED, None, None
+            status, hh, payment_id = ImportStatus.UNMATCHED, None, None
         lines.append(
-            MobileMoneyLine(
-                statement=statement,
-                mutual=mutual,
-                line_no=r["line_no"],
-                operator=operator,
-                operator_reference=r["reference"],
-                phone=r["phone"][:32],
-                amount=r["amount"],
-                value_date=r["value_date"],
-                text=r["text"],
-                status=status,
-                household_id=hh,
-                suggested_household_id=suggestions.get(r["line_no"]),
-                payment=payment,
-            )
+            {
+                "statement_id": statement.pk,
+                "mutual_id": mutual.pk,
+                "line_no": r["line_no"],
+                "operator": operator,
+                "operator_reference": r["reference"],
+                "phone": r["phone"][:32],
+                "amount": r["amount"],
+                "value_date": r["value_date"],
+                "text": r["text"],
+                "status": status.value,
+                "household_id": hh,
+                "suggested_household_id": suggestions.get(r["line_no"]),
+                "payment_id": payment_id,
+            }
         )
-    MobileMoneyLine.objects.bulk_create(lines, batch_size=5000)
+    _insert_rows(MobileMoneyLine, lines)
     counts = {s: 0 for s in ImportStatus.values}
     for line in lines:
-        counts[line.status] += 1
+        counts[line["status"]] += 1
     return (
         counts[ImportStatus.ALLOCATED],
         counts[ImportStatus.UNMATCHED],

@@ -536,13 +536,12 @@ def _bulk_add_paid(amounts: dict[int, Decimal]) -> None:
     for start in range(0, len(items), 5000):
         chunk = items[start : start + 5000]
         if connection.vendor == "postgresql":
-            values = ",".join(["(%s::bigint,%s::numeric)"] * len(chunk))
-            params = [x for pair in chunk for x in pair]
             with connection.cursor() as cur:
                 cur.execute(
-                    f"UPDATE contributions_due d SET paid = d.paid + v.amount "  # noqa: S608 (fixed column names, values bound)
-                    f"FROM (VALUES {values}) AS v(id, amount) WHERE d.id = v.id",
-                    params,
+                    "UPDATE contributions_due d SET paid = d.paid + v.amount "
+                    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::numeric[]) AS amount) v "
+                    "WHERE d.id = v.id",
+                    [[pk for pk, _a in chunk], [a for _pk, a in chunk]],
                 )
         else:
             by_amount: dict[Decimal, list[int]] = {}

@@ -75,12 +75,12 @@ def _bulk_set_status(table: str, model, statuses: dict[int, str]) -> None:
     for start in range(0, len(items), 5000):
         chunk = items[start : start + 5000]
         if connection.vendor == "postgresql":
-            values = ",".join(["(%s::bigint,%s)"] * len(chunk))
             with connection.cursor() as cur:
                 cur.execute(
-                    f"UPDATE {table} t SET status = v.status FROM (VALUES {values}) "  # noqa: S608 (fixed column names, values bound)
-                    f"AS v(id, status) WHERE t.id = v.id",
-                    [x for pair in chunk for x in pair],
+                    f"UPDATE {table} t SET status = v.status "  # noqa: S608 (a model's table)
+                    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS status) v "
+                    "WHERE t.id = v.id",
+                    [[pk for pk, _s in chunk], [s for _pk, s in chunk]],
                 )
         else:
             by_status: dict[str, list[int]] = defaultdict(list)
