@@ -184,11 +184,19 @@ def test_a_mobile_money_statement_is_imported_and_unmatched_lines_are_listed(
     client = login(manager)
     response = client.post(
         "/contributions/mobile-money/",
-        {"operator": "Orange Money", "file": SimpleUploadedFile("om.csv", content)},
+        {
+            "method": "mobile_money",
+            "operator": "Orange Money",
+            "file": SimpleUploadedFile("om.csv", content),
+        },
     )
     again = client.post(
         "/contributions/mobile-money/",
-        {"operator": "Orange Money", "file": SimpleUploadedFile("om.csv", content)},
+        {
+            "method": "mobile_money",
+            "operator": "Orange Money",
+            "file": SimpleUploadedFile("om.csv", content),
+        },
     )
 
     assert response.status_code == 302
@@ -208,11 +216,16 @@ def test_a_statement_with_wrong_columns_or_a_repeated_reference_writes_nothing(
     client = login(manager)
     wrong = client.post(
         "/contributions/mobile-money/",
-        {"operator": "Wave", "file": SimpleUploadedFile("w.csv", b"ref;montant\nA;100\n")},
+        {
+            "method": "mobile_money",
+            "operator": "Wave",
+            "file": SimpleUploadedFile("w.csv", b"ref;montant\nA;100\n"),
+        },
     )
     twice = client.post(
         "/contributions/mobile-money/",
         {
+            "method": "mobile_money",
             "operator": "Wave",
             "file": SimpleUploadedFile(
                 "w.csv",
@@ -241,3 +254,22 @@ def test_the_payer_statement_shows_what_to_claim(
 
     assert "3\u00a0500" in page or "3 500" in page or "3,500" in page
     assert "3500" in csv
+
+
+def test_an_employer_remittance_file_pays_the_named_households(
+    schedule, make_household, manager, org_tree, login
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hh = make_household(size=1)
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+    content = f"reference;date;amount;text\nSONATEL-0226;2026-02-28;5000;{hh.number}\n".encode()
+
+    response = login(manager).post(
+        "/contributions/mobile-money/",
+        {"method": "employer", "operator": "Sonatel", "file": SimpleUploadedFile("p.csv", content)},
+    )
+
+    assert response.status_code == 302
+    payment = Payment.objects.get(household=hh)
+    assert (payment.method, payment.amount) == ("employer", D(5000))

@@ -115,7 +115,18 @@ def _match(mutual, rows) -> tuple[dict[int, int], dict[int, int]]:
     return matched, suggestions
 
 
-def momo_allocate(*, actor, mutual, operator, file_name, sha, rows, progress=None, on=None):
+def momo_allocate(
+    *,
+    actor,
+    mutual,
+    operator,
+    file_name,
+    sha,
+    rows,
+    progress=None,
+    on=None,
+    method=PaymentMethod.MOBILE_MONEY,
+):
     refs = [r["reference"] for r in rows]
     known: set[str] = set()
     for start in range(0, len(refs), 5000):
@@ -129,6 +140,7 @@ def momo_allocate(*, actor, mutual, operator, file_name, sha, rows, progress=Non
     statement = MobileMoneyImport.objects.create(
         mutual=mutual,
         operator=operator,
+        method=str(method),
         file_name=file_name[:200],
         file_sha256=sha,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
@@ -141,7 +153,7 @@ def momo_allocate(*, actor, mutual, operator, file_name, sha, rows, progress=Non
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         with transaction.atomic():
-            a, u, d, hh = _chunk(actor, mutual, operator, statement, chunk, known)
+            a, u, d, hh = _chunk(actor, mutual, operator, statement, chunk, known, method)
         allocated, unmatched, duplicates = allocated + a, unmatched + u, duplicates + d
         households |= hh
         if progress is not None:
@@ -164,7 +176,7 @@ def momo_allocate(*, actor, mutual, operator, file_name, sha, rows, progress=Non
     return MomoResult(statement, allocated, unmatched, duplicates)
 
 
-def _chunk(actor, mutual, operator, statement, rows, known):
+def _chunk(actor, mutual, operator, statement, rows, known, method):
     fresh = [r for r in rows if r["reference"] not in known]
     matched, suggestions = _match(mutual, fresh)
     households = set(matched.values())
@@ -226,7 +238,7 @@ def _chunk(actor, mutual, operator, statement, rows, known):
                 "mutual_id": mutual.pk,
                 "section_id": sections.get(hh),
                 "household_id": hh,
-                "method": PaymentMethod.MOBILE_MONEY.value,
+                "method": str(method),
                 "amount": r["amount"],
                 "currency": mutual.currency,
                 "credit": allocation.credit,

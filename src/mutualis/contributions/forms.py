@@ -110,10 +110,23 @@ class DailyForm(forms.Form):
 
 
 class MomoForm(forms.Form):
-    operator = forms.CharField(label=_("Operator"), max_length=32, initial="Orange Money")
+    method = forms.ChoiceField(
+        label=_("Kind of statement"),
+        choices=[
+            (PaymentMethod.MOBILE_MONEY, PaymentMethod.MOBILE_MONEY.label),
+            (PaymentMethod.BANK, PaymentMethod.BANK.label),
+            (PaymentMethod.EMPLOYER, PaymentMethod.EMPLOYER.label),
+        ],
+    )
+    operator = forms.CharField(
+        label=_("Operator, bank or employer"), max_length=32, initial="Orange Money"
+    )
     file = forms.FileField(
         label=_("Statement (CSV)"),
-        help_text=_("Columns: reference, date, amount, phone, text."),
+        help_text=_(
+            "Columns: reference, date, amount, phone, text (no phone for a bank or an "
+            "employer file); the text holds the beneficiary or household number."
+        ),
     )
 
 

@@ -415,6 +415,12 @@ class ImportStatus(models.TextChoices):
 class MobileMoneyImport(models.Model):
     mutual = models.ForeignKey("core.Organisation", models.PROTECT, related_name="+")
     operator = models.CharField(_("operator"), max_length=32)
+    method = models.CharField(
+        _("method"),
+        max_length=16,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.MOBILE_MONEY,
+    )
     file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(

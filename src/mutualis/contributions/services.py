@@ -627,7 +627,12 @@ def cash_handover(*, actor, section, collector, counted, on: date) -> CashHandov
 # --- Mobile money ----------------------------------------------------------------
 
 MOMO_COLUMNS = ("reference", "date", "amount", "phone", "text")
-_NUMBER = re.compile(r"\b(\d{6,20})\b")
+# What each kind of statement needs: a bank or an employer file has no phone column.
+REQUIRED_COLUMNS = {
+    PaymentMethod.MOBILE_MONEY: MOMO_COLUMNS,
+    PaymentMethod.BANK: ("reference", "date", "amount", "text"),
+    PaymentMethod.EMPLOYER: ("reference", "date", "amount", "text"),
+}
 
 
 @dataclass(frozen=True)
@@ -638,7 +643,7 @@ class MomoResult:
     duplicates: int
 
 
-def _parse_momo(content: bytes, cur_code: str) -> list[dict]:
+def _parse_momo(content: bytes, cur_code: str, method=PaymentMethod.MOBILE_MONEY) -> list[dict]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -647,11 +652,12 @@ def _parse_momo(content: bytes, cur_code: str) -> list[dict]:
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in MOMO_COLUMNS if c not in header]
+    required = REQUIRED_COLUMNS[method]
+    missing = [c for c in required if c not in header]
     if missing:
         raise StatementInvalid(
             _("The file lacks the columns {missing}; expected: {expected}.").format(
-                missing=", ".join(missing), expected=", ".join(MOMO_COLUMNS)
+                missing=", ".join(missing), expected=", ".join(required)
             ),
             fields={"file": _("Wrong columns.")},
         )
@@ -659,6 +665,7 @@ def _parse_momo(content: bytes, cur_code: str) -> list[dict]:
     seen: dict[str, int] = {}
     for index, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        row.setdefault("phone", "")
         ref = row["reference"]
         if not ref:
             raise StatementInvalid(
@@ -699,7 +706,15 @@ def _parse_momo(content: bytes, cur_code: str) -> list[dict]:
 
 
 def momo_import(
-    *, actor, mutual, operator: str, file_name: str, content: bytes, on=None, progress=None
+    *,
+    actor,
+    mutual,
+    operator: str,
+    file_name: str,
+    content: bytes,
+    on=None,
+    progress=None,
+    method: str = PaymentMethod.MOBILE_MONEY,
 ):
     """Import an operator statement: validate every line first, then allocate set-based.
 
@@ -712,7 +727,9 @@ def momo_import(
 
     require(actor, Perm.PAYMENT_RECORD, on=mutual)
     operator = operator.strip() or "operator"
-    rows = _parse_momo(content, mutual.currency)
+    if method not in REQUIRED_COLUMNS:
+        raise PaymentInvalid(fields={"method": _("Unknown payment method.")})
+    rows = _parse_momo(content, mutual.currency, PaymentMethod(method))
     return momo_allocate(
         actor=actor,
         mutual=mutual,
@@ -722,6 +739,7 @@ def momo_import(
         rows=rows,
         progress=progress,
         on=on,
+        method=PaymentMethod(method),
     )
 
 
@@ -729,7 +747,7 @@ def momo_import(
 def momo_line_match(*, actor, line: MobileMoneyLine, household: Household, on: date) -> Payment:
     """A clerk matches an unmatched line to a household: the payment is recorded then."""
     require(actor, Perm.PAYMENT_RECORD, on=household.section)
-    line = MobileMoneyLine.objects.select_for_update().get(pk=line.pk)
+    line = MobileMoneyLine.objects.select_for_update().select_related("statement").get(pk=line.pk)
     if line.status != ImportStatus.UNMATCHED or household.mutual_id != line.mutual_id:
         raise ValidationFailed(fields={"household": _("This line is already matched.")})
     payment = payment_record(
@@ -738,7 +756,7 @@ def momo_line_match(*, actor, line: MobileMoneyLine, household: Household, on: d
         data=PaymentInput(
             amount=line.amount,
             value_date=line.value_date,
-            method=PaymentMethod.MOBILE_MONEY,
+            method=line.statement.method,
             reference=line.operator_reference,
         ),
         idempotency_key=f"momo:{line.operator}:{line.operator_reference}",

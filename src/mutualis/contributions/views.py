@@ -377,6 +377,7 @@ def momo_view(request):
                 file_name=upload.name,
                 content=upload.read(),
                 on=mutual_today(mutual),
+                method=form.cleaned_data["method"],
             )
         except DomainError as exc:
             form_errors_from(form, exc)
