@@ -241,3 +241,81 @@ def test_suspension_and_reactivation_are_dated_and_explained(
         ("active", date(2026, 3, 5), "reactivated"),
     ]
     assert household_standing(household=hh, on=date(2026, 3, 5)).in_good_standing
+
+
+def test_standings_of_many_households_take_a_fixed_number_of_queries(
+    schedule, make_household, manager, org_tree, django_assert_max_num_queries
+):
+    households = [make_household(size=2) for _ in range(30)]
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+
+    with django_assert_max_num_queries(4):
+        standings = household_standings(
+            household_ids=[h.pk for h in households], on=date(2026, 6, 1)
+        )
+
+    assert len(standings) == 30
+    assert not any(s.in_good_standing for s in standings.values())
+
+
+def test_a_household_without_any_dues_falls_back_to_its_membership_status(make_household):
+    active = make_household(status=MembershipStatus.ACTIVE)
+    candidate = make_household()
+
+    standings = household_standings(household_ids=[active.pk, candidate.pk], on=date(2026, 6, 1))
+
+    assert standings[active.pk].in_good_standing
+    assert standings[candidate.pk].reason == "no_dues"
+
+
+def test_the_admin_refuses_a_schedule_rated_by_health(org_tree, root_user, login):
+    response = login(root_user).post(
+        "/admin/contributions/schedule/add/",
+        {
+            "mutual": org_tree.mutual.pk,
+            "name": "Santé",
+            "kind": "flat_per_person",
+            "currency": "XOF",
+            "period": "yearly",
+            "first_month": 1,
+            "amount": "3000",
+            "varies_by": "health",
+            "registration_fee": 0,
+            "membership_fee": 0,
+            "membership_fee_month": 1,
+            "renewal_discount": 0,
+            "pro_rata": "none",
+            "due_days": 0,
+            "grace_days": 30,
+            "cover_share": 1,
+            "partial_cover_months": 0,
+            "strike_off_months": 12,
+            "is_active": "on",
+            "rates-TOTAL_FORMS": 0,
+            "rates-INITIAL_FORMS": 0,
+            "subsidies-TOTAL_FORMS": 0,
+            "subsidies-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "solidarit" in response.content.decode()
+    assert not Schedule.objects.exists()
+
+
+def test_the_commands_generate_dues_and_run_the_daily_run(schedule, make_household):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_household()
+    out = StringIO()
+
+    call_command("generate-dues", "--period", "2026-11", stdout=out)
+    call_command("generate-dues", "--period", "2026-11", stdout=out)
+    call_command("daily", "--date", "2026-03-01", "--mutual", "MAF", stdout=out)
+
+    text = out.getvalue()
+    assert "MAF: 3 dues created" in text
+    assert "MAF: 0 dues created, 1 households already done" in text
+    assert "MAF 2026-03-01: 1 households" in text
