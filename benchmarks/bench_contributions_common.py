@@ -35,6 +35,8 @@ def test_database():
 
     setup_test_environment()
     old = connection.settings_dict["NAME"]
+    # Not test_<name>: a test run on the same database must not collide with it.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         yield connection

@@ -82,10 +82,10 @@ def run(connection, args) -> None:
     )
 
     def clear():
-        MobileMoneyLine.objects.all().delete()
-        MobileMoneyImport.objects.all().delete()
-        Allocation.objects.all().delete()
-        Payment.objects.all().delete()
+        # Raw deletes: the ORM's delete() writes one history row per payment.
+        with connection.cursor() as cur:
+            for model in (MobileMoneyLine, MobileMoneyImport, Allocation, Payment):
+                cur.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
         Due.objects.update(paid=0)
 
     def do_import():
@@ -125,7 +125,8 @@ def run(connection, args) -> None:
     ]
 
     def copy_payments():
-        Payment.objects.filter(receipt_number__startswith="C").delete()
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM contributions_payment WHERE receipt_number LIKE 'C%%'")
         copy_rows(
             connection,
             "contributions_payment",
