@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from mutualis.core.roles import Perm
@@ -51,7 +51,8 @@ def main_schedule(mutual) -> Schedule | None:
     """The schedule whose statutes (grace, partial cover, striking-off) drive the run."""
     return (
         Schedule.objects.filter(mutual=mutual, is_active=True)
-        .order_by("package_id", "pk")  # NULL package (everybody) first on both databases
+        # The schedule every household pays (no package) first, on both databases.
+        .order_by(F("package_id").asc(nulls_first=True), "pk")
         .first()
     )
 
