@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -677,7 +677,7 @@ def _parse_momo(content: bytes, cur_code: str, method=PaymentMethod.MOBILE_MONEY
             raise DuplicateReference(reference=ref, first=seen[ref], second=index)
         seen[ref] = index
         try:
-            value_date = datetime.strptime(row["date"][:10], "%Y-%m-%d").date()
+            value_date = date.fromisoformat(row["date"][:10])
         except ValueError:
             raise StatementInvalid(
                 _(
