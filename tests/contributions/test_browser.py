@@ -1,0 +1,51 @@
+"""A clerk takes a cash payment at the counter for a household in arrears."""
+
+import subprocess
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mutualis.contributions.dues import dues_generate
+from mutualis.contributions.status import daily_run
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_clerk_records_a_cash_payment_prints_the_receipt_and_the_household_is_covered_again(
+    page: Page, live_server, org_tree, clerk_a, manager, schedule, make_household
+):
+    household = make_household(size=2, status="active")
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+    daily_run(actor=manager, mutual=org_tree.mutual, on=date(2026, 3, 1))  # suspended: arrears
+
+    page.goto(f"{live_server.url}/login/?next=/contributions/")
+    page.get_by_label("Nom d'utilisateur").fill("clerk_a")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Numéro de ménage ou de bénéficiaire").fill(household.number)
+    page.get_by_role("button", name="Rechercher").click()
+
+    expect(page.get_by_role("heading", name=f"Ménage {household.number}")).to_be_visible()
+    expect(page.locator("#standing")).to_contain_text("Pas à jour")
+    expect(page.locator("td.status").first).to_have_text("Suspendu")
+    page.get_by_label("Montant reçu").fill("8500")
+    page.get_by_role("button", name="Enregistrer le paiement").click()
+
+    expect(page.get_by_text("Paiement enregistré, reçu MAF-2026-000001.")).to_be_visible()
+    href = page.get_by_role("link", name="Imprimer le reçu (PDF)").get_attribute("href")
+    pdf = page.context.request.get(f"{live_server.url}{href}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Reçu MAF-2026-000001" in text
+    assert household.number in text
+    assert "8 500" in text.replace("\u202f", " ").replace("\u00a0", " ")
+
+    page.get_by_role("link", name=household.number).click()
+    expect(page.locator("#standing")).to_contain_text("À jour")
+    expect(page.locator("td.status").first).to_have_text("Actif")
+    expect(page.locator("td.cover").first).to_have_text("Actif")
+    page.screenshot(path="test-results/contributions-household.png", full_page=True)
