@@ -140,8 +140,9 @@ def test_the_query_count_is_fixed(world, clerk_a, api_client_for, django_assert_
     client = api_client_for(clerk_a)
     get(client, number=world.head.number, item="CONS")
 
-    # token, beneficiary + item, grants, history + cover + versions, dues standing
-    with django_assert_max_num_queries(5):
+    # token, beneficiary + item, grants, history + cover + versions, then the dues
+    # standing from contributions (dues, payments, statutes, statuses: at most 4)
+    with django_assert_max_num_queries(8):
         assert get(client, number=world.head.number, item="CONS").status_code == 200
 
 

@@ -90,10 +90,13 @@ def test_no_cover_before_the_coverage_period(world, clerk_a):
 def test_arrears_from_contributions_give_the_date(world, clerk_a, monkeypatch):
     from mutualis.contributions import selectors as cs
 
-    def standing(*, household, on):
-        return cs.Standing(False, arrears_since=date(2026, 4, 1), reason="arrears")
+    def standings(*, household_ids, on):
+        return {
+            hh: cs.Standing(False, arrears_since=date(2026, 4, 1), reason="arrears")
+            for hh in household_ids
+        }
 
-    monkeypatch.setattr(cs, "household_standing", standing)
+    monkeypatch.setattr(cs, "household_standings", standings)
 
     answer = check(clerk_a, world.head)
 

@@ -265,7 +265,7 @@ def test_a_household_without_any_dues_falls_back_to_its_membership_status(make_h
     standings = household_standings(household_ids=[active.pk, candidate.pk], on=date(2026, 6, 1))
 
     assert standings[active.pk].in_good_standing
-    assert standings[candidate.pk].reason == "no_dues"
+    assert standings[candidate.pk].reason == "not_member"
 
 
 def test_the_admin_refuses_a_schedule_rated_by_health(org_tree, root_user, login):

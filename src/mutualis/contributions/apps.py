@@ -9,7 +9,12 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from mutualis.core.roles import Perm, Role
+        from mutualis.members.models import REASONS
         from mutualis.web.nav import register
+
+        from .models import REASON_LABELS
+
+        REASONS.update(REASON_LABELS)  # the daily run's reasons on the household history
 
         register(
             "contributions",

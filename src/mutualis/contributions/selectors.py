@@ -29,7 +29,7 @@ class Standing:
     paid_until: date | None = None
     arrears_since: date | None = None
     grace_until: date | None = None
-    reason: str = ""  # a code such as "arrears", "no_dues", "not_member"
+    reason: str = ""  # "arrears", or "not_member" when no dues and no active membership
     overdue: Decimal = Decimal(0)
 
 
@@ -72,7 +72,7 @@ def household_standings(*, household_ids, on: date) -> dict[int, Standing]:
     for hh in ids:
         if hh not in dues:
             good = hh in active
-            out[hh] = Standing(in_good_standing=good, reason="" if good else "no_dues")
+            out[hh] = Standing(in_good_standing=good, reason="" if good else "not_member")
             continue
         opts = options.get(schedule_of.get(hh), default)
         result = es.standing_on(dues=dues[hh], on=on, options=opts)
@@ -210,8 +210,6 @@ def household_account(*, household, on: date) -> dict:
 
     from .models import REASON_LABELS
 
-    for change in history:
-        change.reason_label = REASON_LABELS.get(change.reason, change.reason)
     for change in cover_history:
         change.reason_label = REASON_LABELS.get(change.reason, change.reason)
         change.status_label = dict(CoverageStatus.choices).get(change.status, change.status)

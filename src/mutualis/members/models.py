@@ -329,6 +329,8 @@ class MembershipStatusChange(models.Model):
         return str(REASONS.get(self.reason, self.reason))
 
 
+# Reason codes of status changes → labels. Apps that write status changes add
+# their own codes in AppConfig.ready() (contributions: cover_started, arrears…).
 REASONS = {
     "enrol": _("enrolment"),
     "import": _("import"),
