@@ -7,6 +7,10 @@ def navigation(request):
         return {"nav_entries": []}
     path = request.path
     entries = entries_for(user)
+    # Only the entry with the longest matching URL is current (/benefits/ vs
+    # /benefits/eligibility/).
+    matching = [e for e in entries if e["url"] != "/" and path.startswith(e["url"])]
+    current = max(matching, key=lambda e: len(e["url"]), default=None)
     for entry in entries:
-        entry["active"] = entry["url"] != "/" and path.startswith(entry["url"])
+        entry["active"] = entry is current
     return {"nav_entries": entries}
