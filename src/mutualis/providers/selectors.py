@@ -69,12 +69,17 @@ def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, 
 
     With `codes`, only the tariffs of those items are loaded (one claim's lines).
     """
-    agreements = list(Agreement.objects.filter(provider_id__in=provider_ids))
+    agreements = list(
+        Agreement.objects.filter(provider_id__in=provider_ids).select_related(
+            "provider__organisation"
+        )
+    )
     if not agreements:
         return ()
     tariffs = NegotiatedTariff.objects.filter(agreement__in=[a.pk for a in agreements])
     if codes is not None:
         tariffs = tariffs.filter(item_code__in=list(codes))
+    money = {a.pk: a.provider.organisation.money for a in agreements}
     prices: dict[int, dict] = {a.pk: {} for a in agreements}
     flats: dict[int, dict] = {a.pk: {} for a in agreements}
     for aid, code, price, flat, basis in tariffs.values_list(
@@ -82,10 +87,10 @@ def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, 
     ):
         if flat is not None:
             flats[aid][code] = eb.FlatRate(
-                Decimal(flat), eb.FlatBasis(basis or FlatBasis.VISIT)
+                money[aid].quantize(Decimal(flat)), eb.FlatBasis(basis or FlatBasis.VISIT)
             )
         else:
-            prices[aid][code] = Decimal(price)
+            prices[aid][code] = money[aid].quantize(Decimal(price))
     return tuple(
         eb.Agreement(
             provider_id=str(a.provider_id),
