@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "benefits"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.package_list_view, name="packages"),
+    path("eligibility/", views.eligibility_view, name="eligibility"),
+    path("catalogue/", views.catalogue_view, name="catalogue"),
+    path("packages/<int:package_id>/", views.package_view, name="package"),
+    path("packages/<int:package_id>/pdf/", views.package_pdf_view, name="package_pdf"),
+    path("packages/<int:package_id>/versions/", views.version_new_view, name="version_new"),
+    path("versions/<int:version_id>/publish/", views.version_publish_view, name="version_publish"),
+]

@@ -1,0 +1,410 @@
+"""Reads of the benefits app, and the mapping of stored rows to the engine.
+
+Scoped reads: `package_list/get`, `category_list`, `item_list`.
+
+Engine mapping (reused by claims adjudication):
+
+- `package_version_facts(version)` → `engine.benefits.PackageVersion` for one
+  stored version (rules, member-category coverages, limits, deductible).
+- `package_versions_facts(package_ids)` → every *published* version of these
+  packages, loaded set-based (one query per table for the versions not yet
+  cached) and cached per version: a published version never changes.
+  Hand the tuple to `engine.eligibility.EligibilityFacts(packages=...)` or a
+  `PackageBook`: the engine picks the version in force at each date.
+- `catalogue_facts(mutual_id, codes)` → {code: engine CatalogueItem}.
+- `member_facts_bulk(memberships, on)` → {membership id: engine MemberFacts}
+  (status at the date, coverage periods, dues standing) in a fixed number of
+  queries, whatever the number of beneficiaries.
+
+Engine ids are strings: package id = str(Package.pk), version id =
+str(PackageVersion.pk), beneficiary id = str(Membership.pk), household id =
+str(Household.pk), item code = CatalogueItem.code, category = ServiceCategory.code.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from mutualis.core.errors import NotFound
+from mutualis.core.models import Organisation, OrgKind
+from mutualis.core.roles import ROLE_PERMS, Perm
+from mutualis.core.scope import grants
+from mutualis.engine import benefits as eb
+from mutualis.engine import eligibility as ee
+
+from .models import (
+    BenefitRule,
+    CatalogueItem,
+    Limit,
+    LimitKind,
+    Package,
+    PackageVersion,
+    RuleCoverage,
+    ServiceCategory,
+    VersionStatus,
+)
+
+# --- Scope -----------------------------------------------------------------------
+
+
+def visible_mutual_ids(user, perm: Perm = Perm.PACKAGE_VIEW) -> list[int] | None:
+    """Mutuals whose packages the user may read with `perm` (None: all, superuser).
+
+    A package belongs to a mutual; a clerk of one of its sections, a provider
+    agent or a member tied to it, and a supervisor of its union all read it.
+    """
+    if getattr(user, "is_superuser", False):
+        return None
+    q = Q(pk__in=[])
+    for g in grants(user):
+        if perm not in ROLE_PERMS[g.role]:
+            continue
+        ancestors = [int(p) for p in g.path.strip("/").split("/") if p]
+        q |= Q(path__startswith=g.path) | Q(pk__in=ancestors)
+    return list(Organisation.objects.filter(q, kind=OrgKind.MUTUAL).values_list("pk", flat=True))
+
+
+def _mutual_q(user, field: str = "mutual", perm: Perm = Perm.PACKAGE_VIEW) -> Q:
+    ids = visible_mutual_ids(user, perm)
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def package_list(*, user) -> QuerySet[Package]:
+    return Package.objects.filter(_mutual_q(user)).select_related("mutual")
+
+
+def package_get(*, user, package_id: int) -> Package:
+    try:
+        return package_list(user=user).get(pk=package_id)
+    except (Package.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def version_get(*, user, version_id: int) -> PackageVersion:
+    try:
+        return PackageVersion.objects.select_related("package__mutual").get(
+            _mutual_q(user, "package__mutual"), pk=version_id
+        )
+    except (PackageVersion.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def version_in_force(*, package: Package, on: date) -> PackageVersion | None:
+    """The published version in force at `on` (latest effective date on or before it)."""
+    return (
+        package.versions.filter(status=VersionStatus.PUBLISHED, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def category_list(*, user) -> QuerySet[ServiceCategory]:
+    return ServiceCategory.objects.filter(_mutual_q(user))
+
+
+def item_list(*, user) -> QuerySet[CatalogueItem]:
+    return CatalogueItem.objects.filter(_mutual_q(user)).select_related("category", "mutual")
+
+
+def version_rules(version: PackageVersion) -> list[BenefitRule]:
+    """The rules of a version for display, with their limits and category coverages."""
+    return list(
+        version.rules.select_related("category", "item").prefetch_related(
+            "limits", "category_coverages"
+        )
+    )
+
+
+# --- Engine mapping ----------------------------------------------------------------
+
+_CACHE: dict[int, tuple[object, eb.PackageVersion]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 2000
+
+
+def _window(limit: Limit) -> eb.Window:
+    if limit.window == "rolling_days":
+        return eb.Window.rolling(limit.window_days or 1)
+    return eb.Window(eb.WindowKind(limit.window))
+
+
+def _coverage(rate: Decimal | None, copay: Decimal | None, cur) -> eb.Coverage:
+    if rate is not None:
+        return eb.Coverage(rate=Decimal(rate).normalize())
+    return eb.Coverage(fixed_copay=cur.quantize(Decimal(copay)))
+
+
+def _q(amount: Decimal, cur) -> Decimal:
+    return cur.quantize(Decimal(amount))
+
+
+def _to_engine(
+    version: PackageVersion,
+    rules: list[BenefitRule],
+    coverages: dict[int, list[RuleCoverage]],
+    limits: dict[int | None, list[Limit]],
+    currency_code: str,
+) -> eb.PackageVersion:
+    from mutualis.engine.money import currency
+
+    cur = currency(currency_code)
+    out_rules = []
+    for r in rules:
+        rule_limits = limits.get(r.pk, [])
+        frequency = None
+        counts = []
+        ceilings = []
+        for lim in rule_limits:
+            if lim.kind == LimitKind.CEILING:
+                ceilings.append(
+                    eb.Ceiling(
+                        eb.Scope(lim.scope),
+                        _q(lim.amount, cur),
+                        _window(lim),
+                        eb.CareType(lim.care_type),
+                    )
+                )
+            else:
+                count = eb.CountLimit(
+                    lim.max_count, _window(lim), eb.CountUnit(lim.unit), eb.Scope(lim.scope)
+                )
+                if lim.kind == LimitKind.FREQUENCY:
+                    frequency = count
+                else:
+                    counts.append(count)
+        applicability = None
+        if r.applicable_sex or r.min_age is not None or r.max_age is not None:
+            applicability = eb.Applicability(
+                eb.Sex(r.applicable_sex) if r.applicable_sex else None, r.min_age, r.max_age
+            )
+        covered = r.covered
+        out_rules.append(
+            eb.BenefitRule(
+                category=r.category.code,
+                item=r.item.code if r.item_id else None,
+                covered=covered,
+                coverage=_coverage(r.rate, r.fixed_copay, cur)
+                if covered
+                else eb.Coverage(rate=Decimal(0)),
+                by_member_category={
+                    c.member_category: _coverage(c.rate, c.fixed_copay, cur)
+                    for c in coverages.get(r.pk, [])
+                },
+                ceilings=tuple(ceilings),
+                frequency=frequency,
+                count_limits=tuple(counts),
+                waiting_days=r.waiting_days,
+                referral_required=r.referral_required,
+                authorisation_required=r.authorisation_required,
+                applicability=applicability,
+                care_type=eb.CareType(r.care_type),
+            )
+        )
+    package_ceilings = tuple(
+        eb.Ceiling(
+            eb.Scope(lim.scope), _q(lim.amount, cur), _window(lim), eb.CareType(lim.care_type)
+        )
+        for lim in limits.get(None, [])
+        if lim.kind == LimitKind.CEILING
+    )
+    deductible = None
+    if version.deductible is not None:
+        deductible = eb.Deductible(
+            _q(version.deductible, cur), scope=eb.Scope(version.deductible_scope)
+        )
+    return eb.PackageVersion(
+        id=str(version.pk),
+        package_id=str(version.package_id),
+        name=version.package.name,
+        kind=eb.PackageKind(version.package.kind),
+        effective_from=version.effective_from,
+        currency=currency_code,
+        rules=tuple(out_rules),
+        ceilings=package_ceilings,
+        deductible=deductible,
+    )
+
+
+def _load(versions: list[PackageVersion]) -> dict[int, eb.PackageVersion]:
+    """Map several stored versions at once: one query per table."""
+    if not versions:
+        return {}
+    ids = [v.pk for v in versions]
+    rules: dict[int, list[BenefitRule]] = {i: [] for i in ids}
+    for r in BenefitRule.objects.filter(version_id__in=ids).select_related("category", "item"):
+        rules[r.version_id].append(r)
+    coverages: dict[int, list[RuleCoverage]] = {}
+    for c in RuleCoverage.objects.filter(rule__version_id__in=ids):
+        coverages.setdefault(c.rule_id, []).append(c)
+    limits: dict[int, dict[int | None, list[Limit]]] = {i: {} for i in ids}
+    for lim in Limit.objects.filter(version_id__in=ids).order_by("id"):
+        limits[lim.version_id].setdefault(lim.rule_id, []).append(lim)
+    return {
+        v.pk: _to_engine(v, rules[v.pk], coverages, limits[v.pk], v.package.mutual.currency)
+        for v in versions
+    }
+
+
+def package_version_facts(version: PackageVersion) -> eb.PackageVersion:
+    """One stored version as the engine's `PackageVersion` (cached once published)."""
+    stamp = version.updated_at
+    with _CACHE_LOCK:
+        hit = _CACHE.get(version.pk)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    facts = _load([version])[version.pk]
+    if version.status == VersionStatus.PUBLISHED:
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[version.pk] = (stamp, facts)
+    return facts
+
+
+def package_versions_facts(package_ids: Iterable[int]) -> tuple[eb.PackageVersion, ...]:
+    """Every published version of these packages as engine dataclasses.
+
+    One query lists the versions; only those not cached (or changed since) are
+    loaded, together. The engine chooses the version in force at each date.
+    """
+    package_ids = set(package_ids)
+    if not package_ids:
+        return ()
+    versions = list(
+        PackageVersion.objects.filter(
+            package_id__in=package_ids, status=VersionStatus.PUBLISHED
+        ).select_related("package__mutual")
+    )
+    out: list[eb.PackageVersion] = []
+    missing: list[PackageVersion] = []
+    with _CACHE_LOCK:
+        for v in versions:
+            hit = _CACHE.get(v.pk)
+            if hit is not None and hit[0] == v.updated_at:
+                out.append(hit[1])
+            else:
+                missing.append(v)
+    if missing:
+        loaded = _load(missing)
+        with _CACHE_LOCK:
+            if len(_CACHE) + len(loaded) > _CACHE_MAX:
+                _CACHE.clear()
+            for v in missing:
+                _CACHE[v.pk] = (v.updated_at, loaded[v.pk])
+        out.extend(loaded.values())
+    return tuple(out)
+
+
+def catalogue_facts(mutual_id: int, codes: Iterable[str] | None = None) -> dict:
+    """{code: engine CatalogueItem} of a mutual's active catalogue (or of `codes`)."""
+    qs = CatalogueItem.objects.filter(mutual_id=mutual_id, is_active=True)
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return {
+        code: eb.CatalogueItem(code, category, Decimal(price), eb.CareType(care))
+        for code, category, price, care in qs.values_list(
+            "code", "category__code", "reference_price", "care_type"
+        )
+    }
+
+
+def _status_at(membership, changes: list, on: date) -> ee.MembershipStatus:
+    """The membership status at `on` from its dated changes (DOMAIN §3)."""
+    if changes:
+        current = None
+        for ch in changes:  # ordered by effective date
+            if ch.effective_on <= on:
+                current = ch.status
+        return ee.MembershipStatus(current or "candidate")
+    if membership.joined_on > on:
+        return ee.MembershipStatus.CANDIDATE
+    return ee.MembershipStatus(membership.status)
+
+
+def dues_facts(standing, on: date) -> ee.DuesStanding:
+    """contributions' `Standing` → the engine's `DuesStanding`.
+
+    "not_member" is not a dues matter: the membership status already says it.
+    """
+    if standing.in_good_standing:
+        if standing.arrears_since is not None and standing.grace_until is not None:
+            return ee.DuesStanding.grace(standing.arrears_since, standing.grace_until)
+        return ee.PAID
+    if standing.reason == "not_member":
+        return ee.PAID
+    since = standing.arrears_since or on
+    return ee.DuesStanding.arrears(min(since, on))
+
+
+def household_standings(household_ids: list[int], on: date) -> dict:
+    """Good standing of many households: the bulk selector of contributions if present."""
+    from mutualis.contributions import selectors as cs
+    from mutualis.members.models import Household
+
+    bulk = getattr(cs, "household_standings", None)
+    if bulk is not None:
+        return bulk(household_ids=household_ids, on=on)
+    households = Household.objects.filter(pk__in=household_ids)
+    return {h.pk: cs.household_standing(household=h, on=on) for h in households}
+
+
+def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
+    """Engine `MemberFacts` of many memberships (with `person` loaded) at `on`.
+
+    Three queries whatever their number: status changes, coverage periods,
+    dues standing (bulk when contributions offers it).
+    """
+    from mutualis.members.models import CoveragePeriod, MembershipStatusChange
+
+    if not memberships:
+        return {}
+    ids = [m.pk for m in memberships]
+    hh_ids = list({m.household_id for m in memberships})
+    changes: dict[int, list] = {}
+    for ch in MembershipStatusChange.objects.filter(membership_id__in=ids).order_by(
+        "effective_on", "recorded_at", "id"
+    ):
+        changes.setdefault(ch.membership_id, []).append(ch)
+    periods: dict[int, list] = {}
+    for p in CoveragePeriod.objects.filter(household_id__in=hh_ids).values_list(
+        "household_id", "membership_id", "package_id", "start_on", "expiry_on", "status"
+    ):
+        periods.setdefault(p[0], []).append(p)
+    standings = household_standings(hh_ids, on)
+    out = {}
+    for m in memberships:
+        person = m.person
+        if person.birth_date is not None:
+            born, year_only = person.birth_date, False
+        elif person.birth_year:
+            born, year_only = date(person.birth_year, 1, 1), True
+        else:
+            born, year_only = date(1900, 1, 1), True
+        ben = ee.Beneficiary(
+            id=str(m.pk),
+            household_id=str(m.household_id),
+            sex=eb.Sex(person.sex),
+            born=born,
+            born_year_only=year_only,
+            category=m.category,
+            status=_status_at(m, changes.get(m.pk, []), on),
+        )
+        cover = tuple(
+            ee.CoveragePeriod(str(pkg), start, expiry, ee.CoverStatus(status))
+            for _hh, mem, pkg, start, expiry, status in periods.get(m.household_id, [])
+            if mem is None or mem == m.pk
+        )
+        standing = standings.get(m.household_id)
+        dues = dues_facts(standing, on) if standing is not None else ee.PAID
+        out[m.pk] = ee.MemberFacts(ben, cover, dues)
+    return out
+
+
+def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:
+    """Consumption records that limits count. Claims will provide them; none yet."""
+    return ()

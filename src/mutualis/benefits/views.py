@@ -1,0 +1,269 @@
+"""Benefits pages: the facility eligibility check, packages (readable by a board
+member, with a PDF for members), the catalogue and its import.
+
+Views parse, fetch through scoped selectors, call one service, render.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from mutualis.core.errors import DomainError, Forbidden
+from mutualis.core.roles import Perm
+from mutualis.core.scope import grants, has_perm, require
+from mutualis.web.util import form_errors_from, paginate
+
+from . import selectors, services
+from .presenters import answer_dict
+
+
+def _today(user) -> date:
+    """Today in the time zone of the user's first organisation (the mutual's today)."""
+    import zoneinfo
+
+    from mutualis.core.models import Organisation
+
+    g = next(iter(grants(user)), None)
+    if g is not None:
+        tz = Organisation.objects.filter(pk=g.organisation_id).values_list("time_zone", flat=True)
+        for name in tz:
+            try:
+                return timezone.localdate(timezone=zoneinfo.ZoneInfo(name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                break
+    return timezone.localdate()
+
+
+class EligibilityForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Card number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+    on = forms.DateField(
+        label=gettext_lazy("Date of care"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    item = forms.CharField(
+        label=gettext_lazy("Service code (optional)"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"list": "catalogue-codes", "autocomplete": "off"}),
+    )
+    referral = forms.BooleanField(label=gettext_lazy("Referral presented"), required=False)
+
+
+@login_required
+def eligibility_view(request):
+    """Facility agent (or clerk): type or scan a card number, see cover and reasons."""
+    if not has_perm(request.user, Perm.ELIGIBILITY_CHECK):
+        raise Forbidden()
+    data = request.GET.copy() if "number" in request.GET else None
+    if data is not None and not data.get("on"):
+        data["on"] = _today(request.user).isoformat()
+    form = EligibilityForm(data, initial={"on": _today(request.user)})
+    result = household = None
+    if data is not None and form.is_valid():
+        try:
+            answer = services.eligibility_check(
+                actor=request.user,
+                number=form.cleaned_data["number"],
+                on=form.cleaned_data["on"],
+                item_code=form.cleaned_data["item"].strip() or None,
+                referral=form.cleaned_data["referral"],
+            )
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            result = answer_dict(answer, user=request.user)
+            result["currency"] = answer.currency
+            result["item_name"] = answer.item.name if answer.item else None
+            result["photo"] = result["beneficiary"]["photo_url"]
+            household = answer.membership.household.memberships.select_related("person").order_by(
+                "number"
+            )
+    codes = (
+        selectors.item_list(user=request.user)
+        .filter(is_active=True)
+        .values_list("code", "name")[:500]
+    )
+    return render(
+        request,
+        "benefits/eligibility.html",
+        {"form": form, "result": result, "household": household, "codes": codes},
+    )
+
+
+@login_required
+def package_list_view(request):
+    require(request.user, Perm.PACKAGE_VIEW)
+    packages = selectors.package_list(user=request.user).prefetch_related("versions")
+    return render(request, "benefits/packages.html", {"packages": packages})
+
+
+def _package_context(request, package_id: int):
+    package = selectors.package_get(user=request.user, package_id=package_id)
+    on = _today(request.user)
+    if request.GET.get("on"):
+        try:
+            on = date.fromisoformat(request.GET["on"])
+        except ValueError:
+            pass
+    versions = list(package.versions.order_by("effective_from"))
+    version = None
+    if request.GET.get("version"):
+        version = next((v for v in versions if str(v.pk) == request.GET["version"]), None)
+    if version is None:
+        version = selectors.version_in_force(package=package, on=on)
+    if version is None and versions:
+        version = versions[-1]
+    rules = selectors.version_rules(version) if version else []
+    package_limits = list(version.limits.filter(rule__isnull=True)) if version else []
+    from .describe import limit_text, rule_rows
+
+    cur = package.mutual.currency
+    return {
+        "rows": rule_rows(rules, cur),
+        "package_limit_texts": [limit_text(lim, cur) for lim in package_limits],
+        "package": package,
+        "version": version,
+        "versions": versions,
+        "rules": rules,
+        "package_limits": package_limits,
+        "on": on,
+        "currency": package.mutual.currency,
+        "can_manage": has_perm(request.user, Perm.PACKAGE_MANAGE, on=package.mutual),
+    }
+
+
+@login_required
+def package_view(request, package_id: int):
+    require(request.user, Perm.PACKAGE_VIEW)
+    return render(request, "benefits/package.html", _package_context(request, package_id))
+
+
+@login_required
+def package_pdf_view(request, package_id: int):
+    from .pdf import package_pdf
+
+    require(request.user, Perm.PACKAGE_VIEW)
+    context = _package_context(request, package_id)
+    pdf = package_pdf(context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{context['package'].code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def version_publish_view(request, version_id: int):
+    version = selectors.version_get(user=request.user, version_id=version_id)
+    try:
+        services.version_publish(actor=request.user, version=version, today=_today(request.user))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Version published."))
+    return redirect(f"/benefits/packages/{version.package_id}/?version={version.pk}")
+
+
+@login_required
+@require_POST
+def version_new_view(request, package_id: int):
+    package = selectors.package_get(user=request.user, package_id=package_id)
+    try:
+        effective = date.fromisoformat(request.POST.get("effective_from", ""))
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+        return redirect("benefits:package", package_id=package.pk)
+    try:
+        version = services.version_create(
+            actor=request.user,
+            package=package,
+            effective_from=effective,
+            today=_today(request.user),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, " ".join([str(exc), *map(str, exc.fields.values())]))
+        return redirect("benefits:package", package_id=package.pk)
+    messages.success(request, _("Draft version created; edit its rules, then publish it."))
+    return redirect(f"/benefits/packages/{package.pk}/?version={version.pk}")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "Columns: code, name, category, reference_price; optional: kind, care_type, currency."
+        ),
+    )
+
+
+@login_required
+def catalogue_view(request):
+    require(request.user, Perm.PACKAGE_VIEW)
+    items = selectors.item_list(user=request.user).order_by("category__position", "code")
+    q = request.GET.get("q", "").strip()
+    if q:
+        items = items.filter(name__icontains=q) | items.filter(code__icontains=q)
+    mutual_ids = selectors.visible_mutual_ids(request.user, Perm.PACKAGE_MANAGE)
+    can_import = mutual_ids is None or bool(mutual_ids)
+    form = ImportForm()
+    bad_rows = None
+    if request.method == "POST":
+        from mutualis.core.models import Organisation, OrgKind
+
+        form = ImportForm(request.POST, request.FILES)
+        mutuals = Organisation.objects.filter(kind=OrgKind.MUTUAL)
+        if mutual_ids is not None:
+            mutuals = mutuals.filter(pk__in=mutual_ids)
+        mutual = mutuals.order_by("pk").first()
+        if mutual is None:
+            raise Forbidden()
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = services.catalogue_import(
+                    actor=request.user, mutual=mutual, file_name=upload.name, content=upload.read()
+                )
+            except DomainError as exc:
+                if exc.status in (403, 404):
+                    raise
+                form_errors_from(form, exc)
+                bad_rows = getattr(exc, "rows", None)
+            else:
+                messages.success(
+                    request,
+                    _("{created} items added, {updated} updated.").format(
+                        created=report.created, updated=report.updated
+                    ),
+                )
+                return redirect("benefits:catalogue")
+    return render(
+        request,
+        "benefits/catalogue.html",
+        {
+            "page": paginate(request, items, 50),
+            "form": form,
+            "can_import": can_import,
+            "bad_rows": bad_rows,
+            "q": q,
+        },
+    )
