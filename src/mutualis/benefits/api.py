@@ -35,6 +35,7 @@ class RemainingOut(Schema):
     remaining: str
     care_type: str
     unit: str | None = None
+    label: str
 
 
 class BeneficiaryOut(Schema):

@@ -35,6 +35,43 @@ def _window(w) -> str:
     return f"{w.days}_days" if w.days is not None else w.kind.value
 
 
+def left_label(left, cur: str) -> str:
+    """One remaining limit in words, e.g. "Ceiling: 300 000 XOF of 300 000 XOF left per
+    beneficiary per calendar year"."""
+    from django.utils.translation import gettext as _
+
+    from mutualis.web.templatetags.mutualis import money
+
+    from .models import LimitScope
+
+    kinds = {
+        "ceiling": _("Ceiling"),
+        "deductible": _("Deductible"),
+        "frequency": _("Frequency"),
+        "count_limit": _("Count limit"),
+    }
+    scope = str(LimitScope(left.scope.value).label)
+    w = left.window
+    if left.scope.value in ("act", "visit", "episode"):
+        window = ""
+    elif w.days is not None:
+        window = _("per {days} days").format(days=w.days)
+    elif w.kind.value == "cover_period":
+        window = _("per cover period")
+    else:
+        window = _("per calendar year")
+    if left.kind in ("ceiling", "deductible"):
+        amounts = _("{left} of {limit} left").format(
+            left=money(left.remaining, cur), limit=money(left.limit, cur)
+        )
+    else:
+        amounts = _("{left} of {limit} left").format(
+            left=int(left.remaining), limit=int(left.limit)
+        )
+    head = _("{kind}: {amounts}").format(kind=kinds.get(left.kind, left.kind), amounts=amounts)
+    return " ".join(p for p in (head, scope, window) if p)
+
+
 def answer_dict(answer, *, user) -> dict:
     d = answer.decision
     m = answer.membership
@@ -72,6 +109,7 @@ def answer_dict(answer, *, user) -> dict:
                 "remaining": str(left.remaining),
                 "care_type": left.care_type.value,
                 "unit": left.unit.value if left.unit is not None else None,
+                "label": left_label(left, cur),
             }
             for left in d.remaining
         ],
