@@ -437,3 +437,44 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ~ {self.other_id} ({self.reason})"
+
+
+class ImportStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class MemberImport(models.Model):
+    """One upload of a member file: its outcome and the error report to correct and re-import."""
+
+    mutual = models.ForeignKey(
+        "core.Organisation", models.PROTECT, related_name="+", verbose_name=_("mutual")
+    )
+    actor = models.ForeignKey("core.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.WAITING
+    )
+    batch = models.ForeignKey(
+        "core.BatchLog", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    error_report = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

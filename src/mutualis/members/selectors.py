@@ -1,0 +1,278 @@
+"""Reads of the member register, always scoped to the asking user.
+
+`membership_status_on` and `household_cover_on` answer "who was covered, where
+and when" from the dated history (DOMAIN §3); every later rule (dues, claims,
+votes) asks them rather than the current `status` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from mutualis.core.errors import NotFound, ValidationFailed
+from mutualis.core.roles import Perm
+from mutualis.core.scope import in_scope, require
+
+from . import numbers
+from .models import (
+    Card,
+    CoveragePeriod,
+    CoverageStatus,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Group,
+    Household,
+    MemberImport,
+    Membership,
+    MembershipStatus,
+    MembershipStatusChange,
+    Person,
+)
+from .names import search_terms
+
+
+class MistypedNumber(ValidationFailed):
+    code = "mistyped_number"
+    message = _("The number {number} is not valid: check the digits (one is wrong or swapped).")
+
+
+# --- Status and cover at a date --------------------------------------------------
+
+
+def membership_status_on(membership: Membership, on: date) -> str | None:
+    """The status on `on`: the last change effective on or before it (None: not yet)."""
+    changes = getattr(membership, "_prefetched_objects_cache", {}).get("status_changes")
+    if changes is not None:
+        rows = sorted(
+            (c for c in changes if c.effective_on <= on),
+            key=lambda c: (c.effective_on, c.recorded_at, c.pk),
+        )
+        return rows[-1].status if rows else None
+    last = (
+        MembershipStatusChange.objects.filter(membership=membership, effective_on__lte=on)
+        .order_by("-effective_on", "-recorded_at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return last
+
+
+def _period_counts(period: CoveragePeriod) -> bool:
+    """A period gives cover unless never paid (idle) or currently suspended."""
+    return period.status in (CoverageStatus.ACTIVE, CoverageStatus.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Cover:
+    membership: Membership
+    status: str | None
+    periods: tuple[CoveragePeriod, ...]
+
+    @property
+    def covered(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE and bool(self.periods)
+
+    @property
+    def status_label(self) -> str:
+        return MembershipStatus(self.status).label if self.status else "—"
+
+
+def household_cover_on(household: Household, on: date) -> list[Cover]:
+    """Each beneficiary of the household on `on`: status then, and the periods covering it."""
+    periods = [
+        p
+        for p in household.coverage_periods.select_related("package").filter(
+            start_on__lte=on, expiry_on__gte=on
+        )
+        if _period_counts(p)
+    ]
+    out = []
+    members = household.memberships.select_related("person").prefetch_related("status_changes")
+    for m in members.order_by("id"):
+        status = membership_status_on(m, on)
+        if status is None:
+            continue
+        mine = tuple(p for p in periods if p.membership_id in (None, m.pk))
+        out.append(Cover(membership=m, status=status, periods=mine))
+    return out
+
+
+def is_covered(membership: Membership, on: date) -> bool:
+    if membership_status_on(membership, on) != MembershipStatus.ACTIVE:
+        return False
+    return any(
+        _period_counts(p)
+        for p in CoveragePeriod.objects.filter(
+            Q(membership__isnull=True) | Q(membership=membership),
+            household_id=membership.household_id,
+            start_on__lte=on,
+            expiry_on__gte=on,
+        )
+    )
+
+
+def cover_until(*, membership: Membership, on: date) -> date:
+    """Last day of the member's current or next cover; else the end of `on`'s year."""
+    period = (
+        CoveragePeriod.objects.filter(
+            Q(membership__isnull=True) | Q(membership=membership),
+            household_id=membership.household_id,
+            expiry_on__gte=on,
+        )
+        .exclude(status=CoverageStatus.SUSPENDED)
+        .order_by("-expiry_on")
+        .first()
+    )
+    return period.expiry_on if period else date(on.year, 12, 31)
+
+
+# --- Lists and gets --------------------------------------------------------------
+
+
+def household_list(*, user) -> QuerySet[Household]:
+    require(user, Perm.MEMBER_VIEW)
+    return Household.objects.filter(in_scope(user, "section", Perm.MEMBER_VIEW)).select_related(
+        "section", "head", "group"
+    )
+
+
+def household_get(*, user, household_id) -> Household:
+    try:
+        return household_list(user=user).get(pk=household_id)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def household_mine(*, user) -> Household:
+    """The household of the signed-in member (a Person linked to the user)."""
+    person = Person.objects.filter(user_id=getattr(user, "pk", None)).first()
+    if person is None:
+        raise NotFound()
+    membership = (
+        person.memberships.select_related("household__section", "household__mutual")
+        .order_by("left_on", "-joined_on")
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership.household
+
+
+def membership_list(*, user) -> QuerySet[Membership]:
+    require(user, Perm.MEMBER_VIEW)
+    return Membership.objects.filter(in_scope(user, "section", Perm.MEMBER_VIEW)).select_related(
+        "person", "household", "section"
+    )
+
+
+def membership_get(*, user, membership_id) -> Membership:
+    try:
+        return membership_list(user=user).get(pk=membership_id)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def person_get(*, user, person_id) -> Person:
+    """A person with at least one membership in the user's scope."""
+    visible = membership_list(user=user).filter(person_id=person_id)
+    try:
+        return Person.objects.filter(pk__in=visible.values("person_id")).get()
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def _valid_phone(text: str, country: str) -> str:
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membership]:
+    """Beneficiaries matching a number, a phone or a name, in the user's scope.
+
+    - 8 or 9 digits: a household or beneficiary number; a wrong check digit
+      raises `MistypedNumber` (the clerk sees it at once).
+    - a phone ('+221…', '77 123 45 67'; 9 digits that fail the check digit but
+      make a valid phone number): exact match on the stored E.164 number.
+    - else words of a name, accent-, case- and order-insensitive: each word must
+      appear in the stored normalised name (a trigram index on PostgreSQL).
+    """
+    qs = membership_list(user=user)
+    query = (query or "").strip()
+    if not query:
+        return qs.order_by("person__normalised_name", "id")
+    number = numbers.clean(query)
+    if numbers.looks_like_number(query) and numbers.is_well_formed(number):
+        field = "number" if len(number) == numbers.BENEFICIARY_LENGTH else "household__number"
+        return qs.filter(**{field: number}).order_by("household_id", "id")
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 1:
+        phone = _valid_phone(query, country)
+        if phone:
+            return qs.filter(person__phone=phone).order_by("person__normalised_name", "id")
+        if numbers.looks_like_number(query):
+            raise MistypedNumber(
+                number=numbers.display(number), fields={"q": MistypedNumber.message}
+            )
+    terms = search_terms(query)
+    cond = Q()
+    for term in terms:
+        cond &= Q(person__normalised_name__contains=term)
+    return qs.filter(cond).order_by("person__normalised_name", "id")
+
+
+def group_list(*, user) -> QuerySet[Group]:
+    require(user, Perm.MEMBER_VIEW)
+    return Group.objects.filter(
+        in_scope(user, "mutual", Perm.MEMBER_VIEW)
+        | in_scope(user, "mutual__children", Perm.MEMBER_VIEW)
+    ).distinct()
+
+
+def card_current(membership: Membership) -> Card | None:
+    return membership.cards.filter(revoked_at__isnull=True).first()
+
+
+def duplicate_list(*, user) -> QuerySet[DuplicateCandidate]:
+    require(user, Perm.MEMBER_VIEW)
+    return (
+        DuplicateCandidate.objects.filter(
+            person__in=Membership.objects.filter(
+                in_scope(user, "section", Perm.MEMBER_VIEW)
+            ).values("person_id"),
+            status=DuplicateStatus.OPEN,
+        )
+        .select_related("person", "other")
+        .order_by("-created_at", "-id")
+    )
+
+
+def duplicate_get(*, user, candidate_id) -> DuplicateCandidate:
+    try:
+        return duplicate_list(user=user).get(pk=candidate_id)
+    except (DuplicateCandidate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def import_list(*, user) -> QuerySet[MemberImport]:
+    require(user, Perm.MEMBER_IMPORT)
+    return MemberImport.objects.filter(
+        Q(actor_id=user.pk) | in_scope(user, "mutual", Perm.MEMBER_IMPORT)
+    )
+
+
+def import_get(*, user, import_id) -> MemberImport:
+    try:
+        return import_list(user=user).get(pk=import_id)
+    except (MemberImport.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

@@ -1,0 +1,140 @@
+from datetime import date
+
+import polars as pl
+import pytest
+
+from mutualis.core.errors import DomainError
+from mutualis.core.models import AuditEvent, BatchLog
+from mutualis.members import importer
+from mutualis.members.models import DuplicateCandidate, Household, Membership, Person
+
+pytestmark = pytest.mark.django_db
+ON = date(2026, 3, 1)
+
+GOOD_AND_BAD = """id_menage;id_personne;lien;nom;prenoms;sexe;date_naissance;telephone;section;categorie
+H1;P1;chef;Diop;Awa;F;1980-01-02;77 123 45 67;MAF-A;informel
+H1;P2;enfant;Diop;Modou;M;2010;;;
+H1;P3;enfant;Diop;Bad;X;2010;;;
+H1;P4;conjoint;Diop;Assane;M;12/13/1979;;;
+H2;P5;chef;Fall;Ousmane;M;1975;77 000 00 01;MAF-A;
+H2;P6;enfant;Fall;Binta;F;2031;;;
+"""
+
+
+def write(tmp_path, text, name="membres.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_rows_come_back_with_their_reasons_and_the_others_are_imported(
+    org_tree, clerk_a, tmp_path
+):
+    result = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, GOOD_AND_BAD), on=ON
+    )
+
+    assert (result.imported, result.failed, result.skipped) == (3, 3, 0)
+    assert result.errors == [
+        (4, "sex", "sex"),
+        (5, "birth_date", "date"),
+        (7, "birth_date", "year"),
+    ]
+    report = pl.read_csv(result.report.encode(), infer_schema=False)
+    assert report.get_column("ligne").to_list() == ["4", "5", "7"]
+    assert report.get_column("colonne").to_list() == ["sexe", "date_naissance", "date_naissance"]
+    assert report.get_column("id_personne").to_list() == ["P3", "P4", "P6"]
+    assert report.get_column("message").to_list()[0] == "Écrivez F ou M."
+    assert Household.objects.count() == 2
+    assert Membership.objects.filter(status="active").count() == 3
+    assert BatchLog.objects.get().rows_failed == 3
+    assert AuditEvent.objects.filter(action="members.import").exists()
+
+
+def test_reimporting_creates_no_duplicates_and_the_corrected_report_completes_the_household(
+    org_tree, clerk_a, tmp_path
+):
+    path = write(tmp_path, GOOD_AND_BAD)
+    first = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+
+    again = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+    corrected = first.report.replace(";X;", ";M;").replace(",X,", ",M,")
+    corrected = corrected.replace("12/13/1979", "13/12/1979").replace(",2031,", ",2021,")
+    fixed = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, corrected, "c.csv"), on=ON
+    )
+
+    assert (again.imported, again.skipped) == (0, 3)
+    assert (fixed.imported, fixed.failed) == (3, 0)
+    assert Person.objects.count() == 6
+    h1 = Household.objects.get(external_id="H1")
+    assert h1.memberships.count() == 4
+    assert h1.head.external_id == "P1"
+
+
+def test_a_household_without_a_valid_head_row_is_refused_whole(org_tree, clerk_a, tmp_path):
+    text = "id_menage,id_personne,lien,nom,prenoms,sexe,section\nH9,P1,enfant,Sarr,Modou,M,\n"
+
+    result = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, text), on=ON
+    )
+
+    assert result.errors == [(2, "household_id", "no_head")]
+
+
+def test_likely_duplicates_are_imported_and_listed_for_review(org_tree, clerk_a, tmp_path):
+    text = (
+        "household_id,person_id,relationship,last_name,first_names,sex,birth_date,national_id,"
+        "locality,section\n"
+        "A,A1,head,Ndiaye,Hélène,F,1984,,Thiès,MAF-A\n"
+        "B,B1,head,NDIAYE,Helene,F,1984-05-01,,thiès,MAF-A\n"
+        "C,C1,head,Sow,Awa,F,1990,1234567890123,Pout,MAF-A\n"
+        "D,D1,head,Ba,Coumba,F,1991,1234567890123,Pout,MAF-A\n"
+    )
+
+    result = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, text), on=ON
+    )
+
+    assert result.imported == 4
+    assert result.duplicates == 2
+    reasons = set(DuplicateCandidate.objects.values_list("reason", flat=True))
+    assert reasons == {"national_id", "name_birth_year_locality"}
+
+
+def test_the_xlsx_template_in_french_imports_as_is(org_tree, clerk_a, tmp_path):
+    path = tmp_path / "modele.xlsx"
+    path.write_bytes(importer.template_bytes("fr", "xlsx", "MAF-A"))
+
+    result = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+
+    assert (result.imported, result.failed) == (3, 0)
+    assert Person.objects.get(external_id="P-001").phone == "+221771234567"
+    assert str(Person.objects.get(external_id="P-003").birth_date) == "2015-05-12"
+
+
+def test_a_file_without_the_required_columns_is_refused(org_tree, clerk_a, tmp_path):
+    with pytest.raises(importer.MissingColumns) as exc:
+        importer.import_members(
+            actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, "nom,prenoms\nA,B\n"), on=ON
+        )
+
+    assert exc.value.code == "import_missing_columns"
+
+
+def test_a_clerk_cannot_import_into_another_sections_rows(org_tree, clerk_b, tmp_path):
+    result = importer.import_members(
+        actor=clerk_b, mutual=org_tree.mutual, path=write(tmp_path, GOOD_AND_BAD), on=ON
+    )
+
+    assert result.imported == 0
+    assert ("section", "section") in {(c, code) for _r, c, code in result.errors}
+
+
+def test_an_auditor_may_not_import(org_tree, auditor, tmp_path):
+    with pytest.raises(DomainError) as exc:
+        importer.import_members(
+            actor=auditor, mutual=org_tree.mutual, path=write(tmp_path, GOOD_AND_BAD), on=ON
+        )
+
+    assert exc.value.status == 403
