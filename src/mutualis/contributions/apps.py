@@ -6,3 +6,46 @@ class ContributionsConfig(AppConfig):
     name = "mutualis.contributions"
     label = "contributions"
     verbose_name = _("Contributions")
+
+    def ready(self) -> None:
+        from mutualis.core.roles import Perm, Role
+        from mutualis.web.nav import register
+
+        register(
+            "contributions",
+            _("Counter"),
+            "contributions:counter",
+            perm=Perm.PAYMENT_RECORD,
+            order=20,
+        )
+        register(
+            "contributions-momo",
+            _("Mobile money"),
+            "contributions:momo",
+            perm=Perm.PAYMENT_RECORD,
+            order=21,
+            roles=(Role.MANAGER, Role.ACCOUNTANT),
+        )
+        register(
+            "contributions-runs",
+            _("Dues and status run"),
+            "contributions:runs",
+            perm=Perm.PAYMENT_RECORD,
+            order=22,
+            roles=(Role.MANAGER, Role.ACCOUNTANT),
+        )
+        register(
+            "contributions-schedules",
+            _("Contribution schedules"),
+            "contributions:schedules",
+            perm=Perm.PACKAGE_MANAGE,
+            order=23,
+        )
+        register(
+            "contributions-payers",
+            _("Third-party payers"),
+            "contributions:payers",
+            perm=Perm.PAYMENT_VIEW,
+            order=24,
+            roles=(Role.MANAGER, Role.ACCOUNTANT, Role.AUDITOR),
+        )

@@ -1,15 +1,26 @@
-"""Reads of the contributions app.
+"""Reads of the contributions app, always scoped to the asking user.
 
-`household_standing` is the one answer to "is this household in good standing
-(dues paid to date, within grace) on date D?", used by eligibility and by
-governance (voting rights). Until dues and payments exist it falls back to the
+`household_standing` / `household_standings` are the one answer to "is this
+household in good standing (dues paid to date, within grace) on date D?", used
+by eligibility and by governance (voting rights). They answer from dues and
+payments value-dated by D (`engine.standing.standing_on`). A household that has
+never had any dues (a mutual not billing through Mutualis) falls back to its
 recorded membership status (active = in good standing).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from mutualis.core.errors import NotFound
+from mutualis.core.roles import Perm
+from mutualis.core.scope import in_scope, require
+from mutualis.engine import standing as es
 
 
 @dataclass(frozen=True)
@@ -19,12 +30,234 @@ class Standing:
     arrears_since: date | None = None
     grace_until: date | None = None
     reason: str = ""  # a code such as "arrears", "no_dues", "not_member"
+    overdue: Decimal = Decimal(0)
 
 
 def household_standing(*, household, on: date) -> Standing:
-    from mutualis.members.models import MembershipStatus
+    return household_standings(household_ids=[household.pk], on=on)[household.pk]
 
-    active = household.memberships.filter(
-        status=MembershipStatus.ACTIVE, joined_on__lte=on
-    ).exists()
-    return Standing(in_good_standing=active, reason="" if active else "not_member")
+
+def household_standings(*, household_ids, on: date) -> dict[int, Standing]:
+    """Standing of many households at `on`: dues and payments in two queries.
+
+    (Plus one small query for the statutes of the schedules involved, and one for
+    membership statuses of households without any dues.)
+    """
+    from mutualis.members.models import Membership, MembershipStatus
+
+    from .mapping import engine_dues, statute_options
+    from .models import Due, Schedule
+
+    ids = list(household_ids)
+    dues = engine_dues(ids, on=on)
+    schedule_of = dict(
+        Due.objects.filter(household_id__in=ids, payer__isnull=True)
+        .order_by("household_id", "schedule_id")
+        .values_list("household_id", "schedule_id")
+        .distinct()
+    )
+    options = {
+        s.pk: statute_options(s) for s in Schedule.objects.filter(pk__in=set(schedule_of.values()))
+    }
+    default = es.StatuteOptions()
+    out: dict[int, Standing] = {}
+    missing = [hh for hh in ids if hh not in dues]
+    active = set()
+    if missing:
+        active = set(
+            Membership.objects.filter(
+                household_id__in=missing, status=MembershipStatus.ACTIVE, joined_on__lte=on
+            ).values_list("household_id", flat=True)
+        )
+    for hh in ids:
+        if hh not in dues:
+            good = hh in active
+            out[hh] = Standing(in_good_standing=good, reason="" if good else "no_dues")
+            continue
+        opts = options.get(schedule_of.get(hh), default)
+        result = es.standing_on(dues=dues[hh], on=on, options=opts)
+        grace_until = (
+            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
+        )
+        out[hh] = Standing(
+            in_good_standing=result.good,
+            paid_until=result.paid_up_to,
+            arrears_since=result.arrears_since,
+            grace_until=grace_until,
+            reason="" if result.good else "arrears",
+            overdue=result.overdue,
+        )
+    return out
+
+
+# --- Scoped lists ------------------------------------------------------------------
+
+
+def household_list(*, user) -> QuerySet:
+    from mutualis.members.models import Household
+
+    require(user, Perm.PAYMENT_VIEW)
+    return Household.objects.filter(in_scope(user, "section", Perm.PAYMENT_VIEW)).select_related(
+        "section", "mutual", "head"
+    )
+
+
+def household_get(*, user, household_id) -> object:
+    from mutualis.members.models import Household
+
+    try:
+        return household_list(user=user).get(pk=household_id)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def household_find(*, user, number: str):
+    """A household by its number or by a beneficiary (card) number, in scope."""
+    from mutualis.members.models import Membership
+
+    number = (number or "").strip()
+    if not number:
+        return None
+    qs = household_list(user=user)
+    found = qs.filter(number__iexact=number).first()
+    if found is None:
+        hh = Membership.objects.filter(number__iexact=number).values_list("household_id", flat=True)
+        found = qs.filter(pk__in=hh).first()
+    return found
+
+
+def payment_list(*, user) -> QuerySet:
+    from .models import Payment
+
+    require(user, Perm.PAYMENT_VIEW)
+    return Payment.objects.filter(in_scope(user, "section", Perm.PAYMENT_VIEW)).select_related(
+        "household", "section", "mutual", "recorded_by"
+    )
+
+
+def payment_get(*, user, payment_id):
+    from .models import Payment
+
+    try:
+        return payment_list(user=user).get(pk=payment_id)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def mutual_list(*, user, perm: Perm) -> list:
+    """Mutuals where the user holds `perm` over the whole mutual."""
+    from mutualis.core.models import Organisation, OrgKind
+    from mutualis.core.scope import has_perm, org_scope_q
+
+    mutuals = Organisation.objects.filter(org_scope_q(user), kind=OrgKind.MUTUAL).order_by("name")
+    return [m for m in mutuals if has_perm(user, perm, on=m)]
+
+
+def schedule_list(*, user, mutual) -> QuerySet:
+    from .models import Schedule
+
+    require(user, Perm.PACKAGE_VIEW, on=mutual)
+    return Schedule.objects.filter(mutual=mutual).prefetch_related("rates", "subsidies__payer")
+
+
+def schedule_get(*, user, schedule_id):
+    from .models import Schedule
+
+    try:
+        schedule = Schedule.objects.select_related("mutual").get(pk=schedule_id)
+    except (Schedule.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    require(user, Perm.PACKAGE_VIEW, on=schedule.mutual)
+    return schedule
+
+
+def household_account(*, household, on: date) -> dict:
+    """What the counter and the statement show: dues, payments, balance, cover, history."""
+    from mutualis.members.models import CoveragePeriod, MembershipStatusChange
+
+    from .models import CoverageChange, Due, Payment
+
+    dues = list(
+        Due.objects.filter(household=household)
+        .select_related("payer", "schedule")
+        .order_by("due_date", "id")
+    )
+    payments = list(
+        Payment.objects.filter(household=household)
+        .select_related("recorded_by")
+        .order_by("value_date", "id")
+    )
+    member_dues = [d for d in dues if d.payer_id is None]
+    owed = sum((d.amount for d in member_dues), Decimal(0))
+    paid = sum((d.paid for d in member_dues), Decimal(0))
+    credit = sum((p.credit for p in payments), Decimal(0))
+    open_dues = [d for d in member_dues if d.paid < d.amount]
+    arrears = sum((d.outstanding for d in open_dues if d.due_date <= on), Decimal(0))
+    history = list(
+        MembershipStatusChange.objects.filter(membership__household=household)
+        .select_related("membership__person")
+        .order_by("-effective_on", "-id")[:50]
+    )
+    cover_history = list(
+        CoverageChange.objects.filter(household=household).order_by("-effective_on", "-id")[:50]
+    )
+    periods = list(
+        CoveragePeriod.objects.filter(household=household)
+        .select_related("package")
+        .order_by("start_on")
+    )
+    by_payer: dict[str, Decimal] = defaultdict(Decimal)
+    for d in dues:
+        if d.payer_id:
+            by_payer[d.payer.name] += d.amount
+    return {
+        "dues": dues,
+        "member_dues": member_dues,
+        "open_dues": open_dues,
+        "payments": payments,
+        "owed": owed,
+        "paid": paid,
+        "balance": owed - paid,
+        "credit": credit,
+        "arrears": arrears,
+        "history": history,
+        "cover_history": cover_history,
+        "periods": periods,
+        "subsidised": dict(by_payer),
+        "standing": household_standing(household=household, on=on),
+    }
+
+
+def payer_statement(*, payer, period_start: date | None = None, period_end: date | None = None):
+    """A third party's claimable statement: its dues per household, paid and due."""
+    from django.db.models import Count, Sum
+
+    from .models import Due
+
+    qs = Due.objects.filter(payer=payer)
+    if period_start:
+        qs = qs.filter(period_start__gte=period_start)
+    if period_end:
+        qs = qs.filter(period_start__lte=period_end)
+    totals = qs.aggregate(amount=Sum("amount"), paid=Sum("paid"), n=Count("id"))
+    by_period = list(
+        qs.values("period_start", "period_end", "kind")
+        .annotate(amount=Sum("amount"), paid=Sum("paid"), households=Count("household_id"))
+        .order_by("period_start", "kind")
+    )
+    cur = payer.mutual.money
+    for row in by_period:
+        row["amount"] = cur.quantize(Decimal(row["amount"] or 0))
+        row["paid"] = cur.quantize(Decimal(row["paid"] or 0))
+        row["claimable"] = row["amount"] - row["paid"]
+    amount = cur.quantize(Decimal(totals["amount"] or 0))
+    paid_total = cur.quantize(Decimal(totals["paid"] or 0))
+    return {
+        "payer": payer,
+        "rows": by_period,
+        "amount": amount,
+        "paid": paid_total,
+        "claimable": amount - paid_total,
+        "count": totals["n"],
+        "lines": qs.select_related("household").order_by("period_start", "household__number"),
+    }

@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "contributions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.counter_view, name="counter"),
+    path("households/<int:household_id>/", views.household_view, name="household"),
+    path(
+        "households/<int:household_id>/statement.pdf",
+        views.statement_pdf_view,
+        name="statement_pdf",
+    ),
+    path("payments/<int:payment_id>/", views.payment_view, name="payment"),
+    path("payments/<int:payment_id>/receipt.pdf", views.receipt_pdf_view, name="receipt_pdf"),
+    path("payments/<int:payment_id>/reverse/", views.payment_reverse_view, name="payment_reverse"),
+    path("schedules/", views.schedules_view, name="schedules"),
+    path("schedules/<int:schedule_id>/", views.schedule_view, name="schedule"),
+    path("schedules/<int:schedule_id>/subsidies/", views.subsidy_add_view, name="subsidy_add"),
+    path("payers/new/", views.payer_create_view, name="payer_create"),
+    path("runs/", views.runs_view, name="runs"),
+    path("mobile-money/", views.momo_view, name="momo"),
+    path("mobile-money/<int:import_id>/", views.momo_import_view, name="momo_import"),
+    path("mobile-money/lines/<int:line_id>/match/", views.momo_match_view, name="momo_match"),
+    path("payers/", views.payers_view, name="payers"),
+    path("payers/<int:payer_id>/", views.payer_view, name="payer"),
+]
