@@ -39,7 +39,10 @@ def test_a_claim_posted_by_an_agent_is_decided_at_once(agent_api):
     assert body["status"] == "partially_accepted"
     assert [ln["status"] for ln in body["lines"]] == ["accepted", "accepted", "rejected"]
     assert body["lines"][0]["accepted"] == "2000.00"
-    assert body["lines"][0]["notes"][0]["message"] == "Prix ramené au tarif convenu de 2\u00a0000\u00a0XOF par unité."
+    assert (
+        body["lines"][0]["notes"][0]["message"]
+        == "Prix ramené au tarif convenu de 2\u00a0000\u00a0XOF par unité."
+    )
     assert body["lines"][2]["reasons"][0]["code"] == "not_in_package"
     assert body["mutual_share"] == "2400.00"
 
@@ -62,8 +65,16 @@ def test_the_same_key_posted_twice_is_one_claim(agent_api):
     [
         ({"card_number": "0000000"}, "unknown_beneficiary", "card_number"),
         ({"start_on": "2026-04-01"}, "invalid_date", "start_on"),
-        ({"lines": [{"item": "CONS", "quantity": -2, "unit_price": "1"}]}, "invalid_claim", "lines.0.quantity"),
-        ({"lines": [{"item": "ZZZ", "quantity": 1, "unit_price": "1"}]}, "unknown_item", "lines.0.item"),
+        (
+            {"lines": [{"item": "CONS", "quantity": -2, "unit_price": "1"}]},
+            "invalid_claim",
+            "lines.0.quantity",
+        ),
+        (
+            {"lines": [{"item": "ZZZ", "quantity": 1, "unit_price": "1"}]},
+            "unknown_item",
+            "lines.0.item",
+        ),
         ({"diagnoses": ["XYZ"]}, "invalid_diagnosis", "diagnoses.0"),
         ({"start_on": "not a date"}, "invalid", "start_on"),
     ],

@@ -88,8 +88,9 @@ def test_the_eob_pdf_renders(submit, member_user, login):
 
 
 def test_the_provider_exports_its_claims_to_xlsx(submit, provider_agent, login):
-    import polars as pl
     import io
+
+    import polars as pl
 
     submit(claim_input(lines=[("CONS", 1, 2500), ("COSM", 1, 1000)]))
 
@@ -97,7 +98,10 @@ def test_the_provider_exports_its_claims_to_xlsx(submit, provider_agent, login):
 
     frame = pl.read_excel(io.BytesIO(response.content))
     assert frame.height == 2
-    assert any("forfait" in v or "package" in v or "paquet" in v for v in frame[frame.columns[-1]].to_list())
+    assert any(
+        "forfait" in v or "package" in v or "paquet" in v
+        for v in frame[frame.columns[-1]].to_list()
+    )
 
 
 def test_refused_access(submit, clerk_b, org_tree, make_user, login):
@@ -137,9 +141,7 @@ def test_a_paper_batch_is_registered_and_keyed(world, provider, claims_officer, 
     )
     batch_url = response["Location"]
     batch_id = batch_url.rstrip("/").split("/")[-1]
-    _post_claim(
-        Client(), card_number="1000017"
-    )  # anonymous: ignored
+    _post_claim(Client(), card_number="1000017")  # anonymous: ignored
     keyed = client.post(
         f"/claims/new/?batch={batch_id}",
         {

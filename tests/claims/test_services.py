@@ -136,7 +136,10 @@ def test_a_member_of_another_section_is_unknown_to_a_claims_officer_of_section_a
 
     with pytest.raises(UnknownBeneficiary):
         claim_submit(
-            actor=officer_a, provider=provider, data=claim_input(card="2000019"), today=date(2026, 3, 16)
+            actor=officer_a,
+            provider=provider,
+            data=claim_input(card="2000019"),
+            today=date(2026, 3, 16),
         )
 
 
@@ -148,7 +151,9 @@ def test_an_agent_cannot_enter_for_another_provider(world, org_tree, provider_ag
     )
 
     with pytest.raises(Forbidden):
-        claim_submit(actor=provider_agent, provider=other, data=claim_input(), today=date(2026, 3, 16))
+        claim_submit(
+            actor=provider_agent, provider=other, data=claim_input(), today=date(2026, 3, 16)
+        )
 
 
 def test_diagnoses_stay_out_of_history_and_audit(submit):

@@ -91,7 +91,9 @@ def test_the_manager_imports_tariffs_on_the_agreement_page(agreement, manager, l
     assert "Centre de santé A" in client.get("/providers/").content.decode()
 
 
-def test_provider_pages_refuse_other_mutuals_and_roles(agreement, org_tree, make_user, login, clerk_a):
+def test_provider_pages_refuse_other_mutuals_and_roles(
+    agreement, org_tree, make_user, login, clerk_a
+):
     from mutualis.core.roles import Role
 
     other = make_user("officer_c", Role.CLAIMS_OFFICER, org_tree.other_mutual)

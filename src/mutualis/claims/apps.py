@@ -15,5 +15,9 @@ class ClaimsConfig(AppConfig):
         register("claims_mine", _("My claims"), "claims:list", roles=(Role.MEMBER,), order=41)
         register("claims_review", _("Review"), "claims:review", perm=Perm.CLAIM_REVIEW, order=42)
         register(
-            "claims_batches", _("Paper batches"), "claims:batches", perm=Perm.CLAIM_ADJUDICATE, order=43
+            "claims_batches",
+            _("Paper batches"),
+            "claims:batches",
+            perm=Perm.CLAIM_ADJUDICATE,
+            order=43,
         )

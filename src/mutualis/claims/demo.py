@@ -7,7 +7,7 @@ catalogue, agreements or covered members."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from mutualis.core.audit import acting_as

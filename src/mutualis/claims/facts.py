@@ -138,6 +138,50 @@ def consumption(*, household_id: int, exclude_claim: int | None = None) -> tuple
     return tuple(out)
 
 
+def household_history(
+    *, household_id: int, membership_id: int, provider_id: int, start: date
+) -> tuple[tuple, tuple]:
+    """(consumption records, earlier claims of the same patient, provider and day) in one
+    query: every accepted line of the household's claims still in force."""
+    rows = (
+        ClaimLine.objects.filter(
+            claim__household_id=household_id, accepted_quantity__gt=0, package_id__isnull=False
+        )
+        .exclude(claim__status=ClaimStatus.REPLACED)
+        .values_list(
+            "claim_id", "claim__membership_id", "package_id", "category", "item_code", "on",
+            "accepted_quantity", "claim__care_type", "claim__episode", "accepted",
+            "mutual_share", "deductible", "item_rule", "claim__provider_id", "claim__start_on",
+        )
+    )  # fmt: skip
+    hh = str(household_id)
+    records = []
+    same_day: dict[int, list[str]] = {}
+    for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
+         prov, claim_start) in rows:  # fmt: skip
+        records.append(
+            Consumption(
+                str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
+                episode or str(cid), acc, mut, ded, item_rule,
+            )
+        )  # fmt: skip
+        if mid == membership_id and prov == provider_id and claim_start == start:
+            same_day.setdefault(cid, []).append(item)
+    zero = eb.Decimal(0)
+    previous = tuple(
+        EngineClaim(
+            id=str(cid),
+            beneficiary_id=str(membership_id),
+            provider_id=str(provider_id),
+            start=start,
+            submitted=start,
+            lines=tuple(EngineLine(item, 1, zero) for item in items),
+        )
+        for cid, items in same_day.items()
+    )
+    return tuple(records), previous
+
+
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:
     """Consumption records of these households (for eligibility answers)."""
     out: list = []

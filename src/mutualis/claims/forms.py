@@ -16,7 +16,9 @@ class ClaimForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric"}),
     )
-    start_on = forms.DateField(label=_("Date of care"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_on = forms.DateField(
+        label=_("Date of care"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     end_on = forms.DateField(
         label=_("Discharge date"),
         required=False,
@@ -54,9 +56,7 @@ class ClaimForm(forms.Form):
             )
 
     def line_rows(self):
-        return [
-            (self[f"item_{i}"], self[f"qty_{i}"], self[f"price_{i}"]) for i in range(LINE_ROWS)
-        ]
+        return [(self[f"item_{i}"], self[f"qty_{i}"], self[f"price_{i}"]) for i in range(LINE_ROWS)]
 
     def head_fields(self):
         return [

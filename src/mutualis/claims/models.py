@@ -69,9 +69,7 @@ class ClaimBatch(models.Model):
     mutual = models.ForeignKey(
         "core.Organisation", models.PROTECT, related_name="+", verbose_name=_("mutual")
     )
-    provider = models.ForeignKey(
-        "providers.Provider", models.PROTECT, related_name="claim_batches"
-    )
+    provider = models.ForeignKey("providers.Provider", models.PROTECT, related_name="claim_batches")
     reference = models.CharField(_("batch reference"), max_length=64)
     period = models.DateField(_("month of care"), help_text=_("Any day of the month."))
     received_on = models.DateField(_("received on"))
@@ -240,6 +238,9 @@ class ClaimEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.kind}"
+
 
 class AppealStatus(models.TextChoices):
     OPEN = "open", _("Awaiting review")
@@ -263,6 +264,9 @@ class LineAppeal(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.line} ({self.status})"
+
 
 class ConsumptionCounter(models.Model):
     """The household's lock row and running totals of what its claims consumed."""
@@ -273,3 +277,6 @@ class ConsumptionCounter(models.Model):
     claims = models.PositiveIntegerField(default=0)
     accepted = models.DecimalField(default=0, **MONEY)
     mutual_share = models.DecimalField(default=0, **MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.claims} claims"

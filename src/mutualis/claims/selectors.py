@@ -69,9 +69,7 @@ def review_list(*, user) -> QuerySet[Claim]:
     """Claims awaiting a human: under review or with an open appeal."""
     return (
         claim_list(user=user)
-        .filter(
-            Q(status=ClaimStatus.UNDER_REVIEW) | Q(lines__appeals__status=AppealStatus.OPEN)
-        )
+        .filter(Q(status=ClaimStatus.UNDER_REVIEW) | Q(lines__appeals__status=AppealStatus.OPEN))
         .distinct()
     )
 
@@ -90,9 +88,9 @@ def is_member_reader(user, claim: Claim) -> bool:
 def batch_list(*, user) -> QuerySet[ClaimBatch]:
     if not scope_paths(user, Perm.CLAIM_ADJUDICATE) and not getattr(user, "is_superuser", False):
         return ClaimBatch.objects.none()
-    return ClaimBatch.objects.filter(in_scope(user, "mutual", Perm.CLAIM_ADJUDICATE)).select_related(
-        "provider"
-    )
+    return ClaimBatch.objects.filter(
+        in_scope(user, "mutual", Perm.CLAIM_ADJUDICATE)
+    ).select_related("provider")
 
 
 def batch_get(*, user, batch_id) -> ClaimBatch:

@@ -32,9 +32,8 @@ from mutualis.core.scope import grants, has_perm, provider_ids, require
 from mutualis.core.services import audit_record
 from mutualis.engine import benefits as eb
 from mutualis.engine.adjudication import Claim as EngineClaim
-from mutualis.engine.adjudication import ClaimContext
+from mutualis.engine.adjudication import ClaimContext, adjudicate_claim
 from mutualis.engine.adjudication import ClaimLine as EngineLine
-from mutualis.engine.adjudication import adjudicate_claim
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts
@@ -252,12 +251,14 @@ def _check_input(data: ClaimInput, today: date, catalogue: dict) -> None:
 # --- Submission and adjudication -------------------------------------------------------
 
 
-def _lock_household(household_id: int) -> ConsumptionCounter:
-    counter = ConsumptionCounter.objects.select_for_update().filter(pk=household_id).first()
-    if counter is None:
-        ConsumptionCounter.objects.get_or_create(household_id=household_id)
-        counter = ConsumptionCounter.objects.select_for_update().get(pk=household_id)
-    return counter
+def _lock_household(household_id: int) -> None:
+    """Take the household's counter row lock (an UPDATE locks the row until commit)."""
+    if ConsumptionCounter.objects.filter(pk=household_id).update(claims=F("claims") + 1):
+        return
+    ConsumptionCounter.objects.bulk_create(
+        [ConsumptionCounter(household_id=household_id)], ignore_conflicts=True
+    )
+    ConsumptionCounter.objects.filter(pk=household_id).update(claims=F("claims") + 1)
 
 
 @transaction.atomic
@@ -292,7 +293,7 @@ def claim_submit(
         if corrects.status == ClaimStatus.REPLACED:
             raise AlreadyReplaced()
 
-    counter = _lock_household(membership.household_id)
+    _lock_household(membership.household_id)
     fingerprint = data.fingerprint()
     key = (key or "").strip()[:100]
     if key:
@@ -304,6 +305,12 @@ def claim_submit(
             return existing
 
     member = facts.member_facts(membership, data.start_on)
+    consumption, previous = facts.household_history(
+        household_id=membership.household_id,
+        membership_id=membership.pk,
+        provider_id=provider.pk,
+        start=data.start_on,
+    )
     package_ids = {int(p.package_id) for p in member.coverage}
     context = ClaimContext(
         catalogue=catalogue,
@@ -312,10 +319,8 @@ def claim_submit(
         packages=facts.package_versions(package_ids),
         diagnoses=frozenset(d for d in data.diagnoses if facts.icd10_valid(d)),
         today=today,
-        consumption=facts.consumption(household_id=membership.household_id),
-        previous_claims=facts.previous_claims(
-            membership_id=membership.pk, provider_id=provider.pk, start=data.start_on
-        ),
+        consumption=consumption,
+        previous_claims=previous,
     )
     engine_claim = EngineClaim(
         id="new",
@@ -368,7 +373,7 @@ def claim_submit(
         entered_by=actor,
         decided_at=now,
     )
-    ClaimLine.objects.bulk_create(
+    lines = ClaimLine.objects.bulk_create(
         [
             ClaimLine(
                 claim=claim,
@@ -379,7 +384,9 @@ def claim_submit(
                 unit_price=data.lines[ld.index].unit_price,
                 on=data.lines[ld.index].on or data.start_on,
                 status=LineStatus(ld.status.value),
-                reasons=[{"code": r.code.value, "params": json_params(r.params)} for r in ld.reasons],
+                reasons=[
+                    {"code": r.code.value, "params": json_params(r.params)} for r in ld.reasons
+                ],
                 notes=[{"code": n.code.value, "params": json_params(n.params)} for n in ld.notes],
                 accepted_quantity=ld.accepted_quantity,
                 claimed=ld.claimed,
@@ -394,6 +401,9 @@ def claim_submit(
             for ld in decision.lines
         ]
     )
+    cached = ClaimLine.objects.filter(claim=claim)
+    cached._result_cache, cached._prefetch_done = lines, True
+    claim._prefetched_objects_cache = {"lines": cached}  # the answer needs no re-read
     codes_seen = sorted({r.code.value for ld in decision.lines for r in ld.reasons})
     ClaimEvent.objects.bulk_create(
         [
@@ -409,12 +419,15 @@ def claim_submit(
                 actor=None,
                 kind=EventKind.DECIDED,
                 status=claim.status,
-                data={"by": "rules", "reasons": codes_seen, "mutual_share": str(claim.mutual_share)},
+                data={
+                    "by": "rules",
+                    "reasons": codes_seen,
+                    "mutual_share": str(claim.mutual_share),
+                },
             ),
         ]
     )
-    ConsumptionCounter.objects.filter(pk=counter.pk).update(
-        claims=F("claims") + 1,
+    ConsumptionCounter.objects.filter(pk=membership.household_id).update(
         accepted=F("accepted") + decision.accepted,
         mutual_share=F("mutual_share") + decision.mutual_share,
     )
@@ -567,4 +580,3 @@ def batch_close(*, actor, batch: ClaimBatch) -> ClaimBatch:
         data={"count": count, "amount": str(amount)},
     )
     return batch
-

@@ -206,7 +206,9 @@ def appeal_view(request, claim_id: int, position: int):
     form = AppealForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.ValidationFailed(fields={"reason": _("Say why the line should be paid.")})
+            raise services.ValidationFailed(
+                fields={"reason": _("Say why the line should be paid.")}
+            )
         services.line_appeal(actor=request.user, line=line, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, str(exc))
@@ -314,7 +316,9 @@ def _as_datetime(day):
 @login_required
 def review_view(request):
     """Claims awaiting a human: under review, or with a line appealed (issue 7 adds more)."""
-    if not (has_perm(request.user, Perm.CLAIM_REVIEW) or has_perm(request.user, Perm.CLAIM_ADJUDICATE)):
+    if not (
+        has_perm(request.user, Perm.CLAIM_REVIEW) or has_perm(request.user, Perm.CLAIM_ADJUDICATE)
+    ):
         raise Forbidden()
     claims = selectors.review_list(user=request.user)
     return render(request, "claims/review.html", {"page": paginate(request, claims, 30)})

@@ -76,9 +76,7 @@ def provider_create(
             address=address,
             phone=phone,
         )
-    audit_record(
-        actor=actor, action="provider.create", target=provider, organisation=organisation
-    )
+    audit_record(actor=actor, action="provider.create", target=provider, organisation=organisation)
     return provider
 
 
@@ -173,7 +171,11 @@ def tariff_rows_read(content: bytes, filename: str) -> list[dict]:
             frame = pl.read_excel(io.BytesIO(content), infer_schema_length=0)
         else:
             text = content.decode("utf-8-sig")
-            sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+            sep = (
+                ";"
+                if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",")
+                else ","
+            )
             frame = pl.read_csv(io.StringIO(text), separator=sep, infer_schema=False)
     except Exception as exc:  # any parser error means the same thing to the user
         raise TariffFileUnreadable() from exc
