@@ -38,13 +38,13 @@ def test_a_claim_posted_by_an_agent_is_decided_at_once(agent_api):
     body = response.json()
     assert body["status"] == "partially_accepted"
     assert [ln["status"] for ln in body["lines"]] == ["accepted", "accepted", "rejected"]
-    assert body["lines"][0]["accepted"] == "2000.00"
+    assert body["lines"][0]["accepted"] == "2000"
     assert (
         body["lines"][0]["notes"][0]["message"]
         == "Prix ramené au tarif convenu de 2\u00a0000\u00a0XOF par unité."
     )
     assert body["lines"][2]["reasons"][0]["code"] == "not_in_package"
-    assert body["mutual_share"] == "2400.00"
+    assert body["mutual_share"] == "2400"
 
 
 def test_the_same_key_posted_twice_is_one_claim(agent_api):

@@ -2,6 +2,7 @@
 tariff; the member's explanation of benefits shows the accepted, capped and rejected
 lines with their reasons, in the member's language (French)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -20,10 +21,10 @@ def _today(monkeypatch):
 
 def _sign_in(page, url, username):
     page.goto(f"{url}/login/")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login/"), timeout=20_000)
 
 
 def test_an_agent_keys_a_claim_and_the_member_reads_why_each_line_was_paid_or_not(
@@ -37,6 +38,7 @@ def test_an_agent_keys_a_claim_and_the_member_reads_why_each_line_was_paid_or_no
     _sign_in(page, live_server.url, "agent_en")
     page.goto(f"{live_server.url}/claims/new/")
     # Keyboard entry: the card number has the focus, fields follow in Tab order.
+    expect(page.get_by_label("Card number")).to_be_focused()
     page.keyboard.type("1000017")
     page.get_by_label("Date of care").fill("2026-03-10")
     page.get_by_label("Diagnoses (ICD-10)").fill("J06.9")
@@ -67,7 +69,8 @@ def test_an_agent_keys_a_claim_and_the_member_reads_why_each_line_was_paid_or_no
     expect(table).to_contain_text("Prix ramené au tarif convenu de 2\u00a0000\u00a0XOF")
     expect(table).to_contain_text("Non payé par la mutuelle.")
     expect(table).to_contain_text("n'est pas couvert par le paquet de garanties")
-    expect(page.locator("tfoot")).to_contain_text(
-        "3\u00a0000\u00a0XOF"
-    )  # claimed 2500+1000+1000… capped
+    expect(page.locator("tfoot")).to_contain_text("4\u00a0500\u00a0XOF")  # 2500 + 1000 + 1000
+    expect(page.locator("tfoot")).to_contain_text("2\u00a0400\u00a0XOF")  # paid by the mutual
+    expect(page.get_by_text("Votre part")).to_contain_text("1\u00a0600\u00a0XOF")  # 600 + COSM
+    expect(page.get_by_text("au-dessus des tarifs convenus")).to_contain_text("500\u00a0XOF")
     page.screenshot(path="test-results/eob-member.png", full_page=True)

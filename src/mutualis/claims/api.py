@@ -14,6 +14,7 @@ from ninja import Header, Router, Schema, Status
 
 from mutualis.core.errors import ValidationFailed
 from mutualis.core.scope import provider_ids
+from mutualis.engine.money import currency
 from mutualis.providers.selectors import provider_get
 
 from . import selectors, services
@@ -92,6 +93,7 @@ class AppealIn(Schema):
 
 def claim_out(claim, number: str | None = None) -> dict:
     cur = claim.currency
+    q = currency(cur).quantize
     return {
         "id": claim.pk,
         "status": claim.status,
@@ -102,10 +104,10 @@ def claim_out(claim, number: str | None = None) -> dict:
         "end_on": claim.end_on,
         "care_type": claim.care_type,
         "currency": cur,
-        "claimed": str(claim.claimed),
-        "accepted": str(claim.accepted),
-        "mutual_share": str(claim.mutual_share),
-        "member_share": str(claim.member_share),
+        "claimed": str(q(claim.claimed)),
+        "accepted": str(q(claim.accepted)),
+        "mutual_share": str(q(claim.mutual_share)),
+        "member_share": str(q(claim.member_share)),
         "payee": claim.payee,
         "corrects_id": claim.corrects_id,
         "lines": [
@@ -116,10 +118,10 @@ def claim_out(claim, number: str | None = None) -> dict:
                 "unit_price": str(ln.unit_price),
                 "status": ln.status,
                 "accepted_quantity": ln.accepted_quantity,
-                "claimed": str(ln.claimed),
-                "accepted": str(ln.accepted),
-                "mutual_share": str(ln.mutual_share),
-                "member_share": str(ln.member_share),
+                "claimed": str(q(ln.claimed)),
+                "accepted": str(q(ln.accepted)),
+                "mutual_share": str(q(ln.mutual_share)),
+                "member_share": str(q(ln.member_share)),
                 "payee": ln.payee,
                 "reasons": [
                     {"code": r["code"], "message": reason_text(r, cur), "params": r["params"]}

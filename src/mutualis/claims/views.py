@@ -222,13 +222,34 @@ def _member_language(claim) -> str:
     return getattr(user, "language", None) or settings.LANGUAGE_CODE
 
 
+def _member_owes(claim) -> tuple[Decimal, Decimal]:
+    """(what the member pays in all, what nobody owes: the part above the tariffs).
+
+    The member pays the member's share of accepted lines and the units the mutual
+    does not cover (at the agreed price); the amount above a negotiated tariff or
+    flat rate may not be charged to anyone (DOMAIN §6).
+    """
+    owes, above = claim.member_share, Decimal(0)
+    for ln in claim.lines.all():
+        agreed = ln.unit_price
+        for note in ln.notes:
+            if note.get("code") == "tariff":
+                agreed = min(agreed, Decimal(str(note["params"]["tariff"])))
+        owes += (ln.quantity - ln.accepted_quantity) * agreed
+        above += max(
+            Decimal(0), ln.claimed - ln.accepted - (ln.quantity - ln.accepted_quantity) * agreed
+        )
+    return owes, above
+
+
 def _eob_context(claim):
+    owes, above = _member_owes(claim)
     return {
         "claim": claim,
         "person": claim.membership.person,
         "lines": _lines_view(claim),
-        "paid_by_member": claim.member_share
-        + sum((ln.claimed - ln.accepted for ln in claim.lines.all()), Decimal(0)),
+        "paid_by_member": owes,
+        "above_tariff": above,
     }
 
 
