@@ -156,3 +156,19 @@ def test_packages_of_another_mutual_are_not_listed(world, org_tree, make_user, a
     other = make_user("clerk_c", Role.CLERK, org_tree.section_c)
 
     assert api_client_for(other).get("/api/v1/packages").json() == []
+
+
+def test_an_agent_may_only_name_their_own_facility(world, provider, provider_agent, api_client_for):
+    from mutualis.providers.models import Provider
+
+    other = Provider.objects.create(
+        organisation=world.mutual, code="HR", name="Hôpital", kind="regional_hospital"
+    )
+    client = api_client_for(provider_agent)
+
+    refused = get(client, number=world.head.number, provider=other.pk)
+    mine = get(client, number=world.head.number, provider=provider.pk)
+
+    assert refused.status_code == 400
+    assert "provider" in refused.json()["fields"]
+    assert mine.status_code == 200

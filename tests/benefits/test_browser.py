@@ -39,3 +39,20 @@ def test_an_agent_types_a_card_number_and_sees_cover_then_the_reasons_of_a_suspe
     expect(page.get_by_role("status")).to_have_text("Pas couvert")
     expect(page.get_by_text("Adhésion suspendue à cette date.")).to_be_visible()
     page.screenshot(path="test-results/eligibility-suspended.png", full_page=True)
+
+
+def test_a_board_member_reads_the_package_in_english(page: Page, live_server, world, make_user):
+    from mutualis.core.roles import Role
+
+    make_user("board_en", Role.BOARD, world.mutual, language="en")
+    page.goto(f"{live_server.url}/")
+    page.locator("input[name=username]").fill("board_en")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Packages").first.click()
+    page.get_by_role("link", name="Paquet de base").click()
+
+    expect(page.get_by_role("heading", name="Paquet de base")).to_be_visible()
+    expect(page.get_by_text("Mutual pays 80\u00a0%, member pays 20\u00a0%")).to_be_visible()
+    expect(page.get_by_text("270 days")).to_be_visible()
+    page.screenshot(path="test-results/package-en.png", full_page=True)

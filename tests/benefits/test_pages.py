@@ -176,3 +176,14 @@ def test_a_board_member_cannot_publish(world, board_member, manager, login):
     )
 
     assert login(board_member).post(f"/benefits/versions/{version.pk}/publish/").status_code == 403
+
+
+def test_the_admin_shows_a_published_version_read_only(world, root_user, login):
+    client = login(root_user)
+
+    page = client.get(f"/admin/benefits/packageversion/{world.version.pk}/change/")
+    listing = client.get("/admin/benefits/catalogueitem/")
+
+    assert page.status_code == 200
+    assert b'name="effective_from"' not in page.content
+    assert listing.status_code == 200

@@ -44,7 +44,7 @@ def test_versions_of_many_packages_load_in_a_fixed_number_of_queries(
 ):
     selectors._CACHE.clear()
 
-    with django_assert_num_queries(4):  # versions, rules, member-category coverages, limits
+    with django_assert_num_queries(5):  # stamps, versions, rules, member coverages, limits
         first = selectors.package_versions_facts([world.package.pk])
     with django_assert_num_queries(1):  # cached: only the list of versions
         again = selectors.package_versions_facts([world.package.pk])
@@ -62,7 +62,7 @@ def test_member_facts_for_many_beneficiaries_take_a_fixed_number_of_queries(
         return {pk: cs.Standing(True) for pk in household_ids}
 
     monkeypatch.setattr(cs, "household_standings", bulk, raising=False)
-    members = list(Membership.objects.select_related("person"))
+    members = list(Membership.objects.select_related("person", "household"))
 
     with django_assert_num_queries(2):  # status changes, coverage periods
         facts = selectors.member_facts_bulk(members, ON)

@@ -54,31 +54,31 @@ RULES = tuple(
 
 def package(*rules: BenefitRule, **kw) -> PackageVersion:
     """The basic package: 80% of the listed categories unless rules are given."""
-    base = dict(
-        id="BASIC-2024",
-        package_id="BASIC",
-        name="Basic package",
-        kind=PackageKind.BASIC,
-        effective_from=date(2024, 1, 1),
-        currency="XOF",
-        rules=rules or RULES,
-    )
+    base = {
+        "id": "BASIC-2024",
+        "package_id": "BASIC",
+        "name": "Basic package",
+        "kind": PackageKind.BASIC,
+        "effective_from": date(2024, 1, 1),
+        "currency": "XOF",
+        "rules": rules or RULES,
+    }
     base.update(kw)
     return PackageVersion(**base)
 
 
 def agreement(**kw) -> Agreement:
-    base = dict(
-        provider_id="HC1",
-        valid_from=date(2024, 1, 1),
-        tariffs={code: item.reference_price for code, item in CATALOGUE.items()},
-    )
+    base = {
+        "provider_id": "HC1",
+        "valid_from": date(2024, 1, 1),
+        "tariffs": {code: item.reference_price for code, item in CATALOGUE.items()},
+    }
     base.update(kw)
     return Agreement(**base)
 
 
 def beneficiary(**kw) -> Beneficiary:
-    base = dict(id="B1", household_id="H1", sex=Sex.FEMALE, born=date(1990, 5, 10))
+    base = {"id": "B1", "household_id": "H1", "sex": Sex.FEMALE, "born": date(1990, 5, 10)}
     base.update(kw)
     return Beneficiary(**base)
 
@@ -95,15 +95,15 @@ def member(ben: Beneficiary | None = None, *, coverage=None, dues=None) -> Membe
 
 def context(*, members=None, packages=None, agreements=None, **kw) -> ClaimContext:
     mem = members if members is not None else [member()]
-    base = dict(
-        catalogue=CATALOGUE,
-        agreements=tuple(agreements) if agreements is not None else (agreement(),),
-        members={m.beneficiary.id: m for m in mem},
-        packages=tuple(packages) if packages is not None else (package(),),
-        diagnoses=frozenset({"A09", "B50.9", "O80", "J06.9", "H52.4", "Z34.0"}),
-        today=TODAY,
-        submission_deadline_days=90,
-    )
+    base = {
+        "catalogue": CATALOGUE,
+        "agreements": tuple(agreements) if agreements is not None else (agreement(),),
+        "members": {m.beneficiary.id: m for m in mem},
+        "packages": tuple(packages) if packages is not None else (package(),),
+        "diagnoses": frozenset({"A09", "B50.9", "O80", "J06.9", "H52.4", "Z34.0"}),
+        "today": TODAY,
+        "submission_deadline_days": 90,
+    }
     base.update(kw)
     return ClaimContext(**base)
 
@@ -113,15 +113,15 @@ def line(item: str = "CONS", quantity: int = 1, price=2000, on=None) -> ClaimLin
 
 
 def claim(*lines: ClaimLine, **kw) -> Claim:
-    base = dict(
-        id="C1",
-        beneficiary_id="B1",
-        provider_id="HC1",
-        start=DAY,
-        submitted=DAY,
-        lines=lines or (line(),),
-        diagnoses=("A09",),
-    )
+    base = {
+        "id": "C1",
+        "beneficiary_id": "B1",
+        "provider_id": "HC1",
+        "start": DAY,
+        "submitted": DAY,
+        "lines": lines or (line(),),
+        "diagnoses": ("A09",),
+    }
     base.update(kw)
     return Claim(**base)
 

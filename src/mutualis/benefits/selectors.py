@@ -121,6 +121,52 @@ def version_rules(version: PackageVersion) -> list[BenefitRule]:
 
 
 # --- Engine mapping ----------------------------------------------------------------
+#
+# The hot reads (one eligibility check per patient at a facility desk, and the
+# claims batch) use plain SQL through Django's connection: compiling an ORM
+# query costs more than running it. Table names come from the models' _meta
+# and placeholders are %s on both SQLite and PostgreSQL.
+
+
+_TABLES: dict[str, str] = {}
+
+
+def _tables() -> dict[str, str]:
+    if not _TABLES:
+        from mutualis.members.models import (
+            CoveragePeriod,
+            Household,
+            Membership,
+            MembershipStatusChange,
+            Person,
+        )
+
+        for key, model in {
+            "membership": Membership,
+            "person": Person,
+            "household": Household,
+            "org": Organisation,
+            "change": MembershipStatusChange,
+            "coverage": CoveragePeriod,
+            "version": PackageVersion,
+            "item": CatalogueItem,
+            "category": ServiceCategory,
+        }.items():
+            _TABLES[key] = model._meta.db_table
+    return _TABLES
+
+
+def _rows(template: str, params, **lists) -> list[tuple]:
+    """Run `template` with {table} names filled from the models and each list in
+    `lists` expanded to placeholders ({name} → %s, %s, …); values stay parameters."""
+    from django.db import connection
+
+    names = {**_tables(), **{k: ", ".join(["%s"] * len(v)) for k, v in lists.items()}}
+    sql = template.format(**names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
 
 _CACHE: dict[int, tuple[object, eb.PackageVersion]] = {}
 _CACHE_LOCK = threading.Lock()
@@ -252,7 +298,8 @@ def _load(versions: list[PackageVersion]) -> dict[int, eb.PackageVersion]:
 
 def package_version_facts(version: PackageVersion) -> eb.PackageVersion:
     """One stored version as the engine's `PackageVersion` (cached once published)."""
-    stamp = version.updated_at
+    found = _rows("SELECT updated_at FROM {version} WHERE id = %s", [version.pk])
+    stamp = found[0][0] if found else None
     with _CACHE_LOCK:
         hit = _CACHE.get(version.pk)
     if hit is not None and hit[0] == stamp:
@@ -269,33 +316,39 @@ def package_version_facts(version: PackageVersion) -> eb.PackageVersion:
 def package_versions_facts(package_ids: Iterable[int]) -> tuple[eb.PackageVersion, ...]:
     """Every published version of these packages as engine dataclasses.
 
-    One query lists the versions; only those not cached (or changed since) are
-    loaded, together. The engine chooses the version in force at each date.
+    One light query lists the versions (id, last change); only those not cached
+    (or changed since) are loaded, together. The engine chooses the version in
+    force at each date.
     """
     package_ids = set(package_ids)
     if not package_ids:
         return ()
-    versions = list(
-        PackageVersion.objects.filter(
-            package_id__in=package_ids, status=VersionStatus.PUBLISHED
-        ).select_related("package__mutual")
+    ids = sorted(package_ids)
+    stamps = _rows(
+        "SELECT id, updated_at FROM {version} WHERE status = %s AND package_id IN ({ids})",
+        [VersionStatus.PUBLISHED, *ids],
+        ids=ids,
     )
+    stamp_of = dict(stamps)
     out: list[eb.PackageVersion] = []
-    missing: list[PackageVersion] = []
+    missing: list[int] = []
     with _CACHE_LOCK:
-        for v in versions:
-            hit = _CACHE.get(v.pk)
-            if hit is not None and hit[0] == v.updated_at:
+        for pk, stamp in stamps:
+            hit = _CACHE.get(pk)
+            if hit is not None and hit[0] == stamp:
                 out.append(hit[1])
             else:
-                missing.append(v)
+                missing.append(pk)
     if missing:
-        loaded = _load(missing)
+        versions = list(
+            PackageVersion.objects.filter(pk__in=missing).select_related("package__mutual")
+        )
+        loaded = _load(versions)
         with _CACHE_LOCK:
             if len(_CACHE) + len(loaded) > _CACHE_MAX:
                 _CACHE.clear()
-            for v in missing:
-                _CACHE[v.pk] = (v.updated_at, loaded[v.pk])
+            for v in versions:
+                _CACHE[v.pk] = (stamp_of[v.pk], loaded[v.pk])
         out.extend(loaded.values())
     return tuple(out)
 
@@ -313,13 +366,13 @@ def catalogue_facts(mutual_id: int, codes: Iterable[str] | None = None) -> dict:
     }
 
 
-def _status_at(membership, changes: list, on: date) -> ee.MembershipStatus:
+def _status_at(membership, changes: list[tuple[str, date]], on: date) -> ee.MembershipStatus:
     """The membership status at `on` from its dated changes (DOMAIN §3)."""
     if changes:
         current = None
-        for ch in changes:  # ordered by effective date
-            if ch.effective_on <= on:
-                current = ch.status
+        for status, effective_on in changes:  # ordered by effective date
+            if effective_on <= on:
+                current = status
         return ee.MembershipStatus(current or "candidate")
     if membership.joined_on > on:
         return ee.MembershipStatus.CANDIDATE
@@ -341,41 +394,47 @@ def dues_facts(standing, on: date) -> ee.DuesStanding:
     return ee.DuesStanding.arrears(min(since, on))
 
 
-def household_standings(household_ids: list[int], on: date) -> dict:
-    """Good standing of many households: the bulk selector of contributions if present."""
+def household_standings(households: list, on: date) -> dict:
+    """Good standing of many households: contributions' bulk selector
+    `household_standings(household_ids=, on=)` when it exists, else one call of
+    `household_standing` per household."""
     from mutualis.contributions import selectors as cs
-    from mutualis.members.models import Household
 
     bulk = getattr(cs, "household_standings", None)
     if bulk is not None:
-        return bulk(household_ids=household_ids, on=on)
-    households = Household.objects.filter(pk__in=household_ids)
+        return bulk(household_ids=[h.pk for h in households], on=on)
     return {h.pk: cs.household_standing(household=h, on=on) for h in households}
 
 
 def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
-    """Engine `MemberFacts` of many memberships (with `person` loaded) at `on`.
+    """Engine `MemberFacts` of many memberships (with `person` and `household` loaded).
 
     Three queries whatever their number: status changes, coverage periods,
     dues standing (bulk when contributions offers it).
     """
-    from mutualis.members.models import CoveragePeriod, MembershipStatusChange
 
     if not memberships:
         return {}
     ids = [m.pk for m in memberships]
-    hh_ids = list({m.household_id for m in memberships})
+    households = list({m.household_id: m.household for m in memberships}.values())
+    hh_ids = [h.pk for h in households]
     changes: dict[int, list] = {}
-    for ch in MembershipStatusChange.objects.filter(membership_id__in=ids).order_by(
-        "effective_on", "recorded_at", "id"
+    for membership_id, status, effective_on in _rows(
+        "SELECT membership_id, status, effective_on FROM {change}"
+        " WHERE membership_id IN ({ids}) ORDER BY effective_on, recorded_at, id",
+        ids,
+        ids=ids,
     ):
-        changes.setdefault(ch.membership_id, []).append(ch)
+        changes.setdefault(membership_id, []).append((status, effective_on))
     periods: dict[int, list] = {}
-    for p in CoveragePeriod.objects.filter(household_id__in=hh_ids).values_list(
-        "household_id", "membership_id", "package_id", "start_on", "expiry_on", "status"
+    for p in _rows(
+        "SELECT household_id, membership_id, package_id, start_on, expiry_on, status"
+        " FROM {coverage} WHERE household_id IN ({ids})",
+        hh_ids,
+        ids=hh_ids,
     ):
         periods.setdefault(p[0], []).append(p)
-    standings = household_standings(hh_ids, on)
+    standings = household_standings(households, on)
     out = {}
     for m in memberships:
         person = m.person
@@ -403,6 +462,114 @@ def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
         dues = dues_facts(standing, on) if standing is not None else ee.PAID
         out[m.pk] = ee.MemberFacts(ben, cover, dues)
     return out
+
+
+def membership_by_number(number: str):
+    """The membership with this card number, with person, household, section and
+    mutual attached (one plain query), or None. Not scoped: the caller checks
+    rights on `membership.section`."""
+    from mutualis.members.models import Household, Membership, Person
+
+    rows = _rows(
+        "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
+        " m.household_id, m.section_id, m.mutual_id, m.person_id,"
+        " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
+        " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone"
+        " FROM {membership} m"
+        " JOIN {person} p ON p.id = m.person_id"
+        " JOIN {household} h ON h.id = m.household_id"
+        " JOIN {org} s ON s.id = m.section_id"
+        " JOIN {org} u ON u.id = m.mutual_id"
+        " WHERE m.number = %s",
+        [number],
+    )
+    if not rows:
+        return None
+    (
+        pk,
+        num,
+        category,
+        status,
+        joined,
+        left,
+        relationship,
+        hh_id,
+        section_id,
+        mutual_id,
+        person_id,
+        first,
+        last,
+        sex,
+        birth_date,
+        birth_year,
+        photo,
+        hh_number,
+        s_path,
+        s_name,
+        u_path,
+        u_name,
+        currency_code,
+        tz,
+    ) = rows[0]
+    person = Person(
+        id=person_id,
+        mutual_id=mutual_id,
+        first_name=first,
+        last_name=last,
+        sex=sex,
+        birth_date=birth_date,
+        birth_year=birth_year,
+        photo=photo or None,
+    )
+    household = Household(id=hh_id, number=hh_number, mutual_id=mutual_id, section_id=section_id)
+    section = Organisation(id=section_id, path=s_path, name=s_name)
+    mutual = Organisation(
+        id=mutual_id, path=u_path, name=u_name, currency=currency_code, time_zone=tz
+    )
+    m = Membership(
+        id=pk,
+        number=num,
+        category=category,
+        status=status,
+        joined_on=joined,
+        left_on=left,
+        relationship=relationship,
+        household=household,
+        section=section,
+        mutual=mutual,
+        person=person,
+    )
+    for obj in (person, household, section, mutual, m):
+        obj._state.adding = False
+    return m
+
+
+def catalogue_item(mutual_id: int, code: str):
+    """An active catalogue item by code, with its category code (one plain query)."""
+    rows = _rows(
+        "SELECT i.id, i.code, i.name, i.reference_price, i.care_type, i.kind, c.id, c.code,"
+        " c.name"
+        " FROM {item} i"
+        " JOIN {category} c ON c.id = i.category_id"
+        " WHERE i.mutual_id = %s AND i.code = %s AND i.is_active = %s",
+        [mutual_id, code, True],
+    )
+    if not rows:
+        return None
+    pk, code, name, price, care, kind, cat_id, cat_code, cat_name = rows[0]
+    category = ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name)
+    item = CatalogueItem(
+        id=pk,
+        mutual_id=mutual_id,
+        code=code,
+        name=name,
+        kind=kind,
+        reference_price=Decimal(str(price)),
+        care_type=care,
+        category=category,
+    )
+    item._state.adding = False
+    return item
 
 
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:

@@ -770,16 +770,6 @@ class EligibilityAnswer:
     packages: dict = field(default_factory=dict)  # engine package id → package name
 
 
-def _membership_by_number(number: str):
-    from mutualis.members.models import Membership
-
-    return (
-        Membership.objects.select_related("person", "household", "section", "mutual")
-        .filter(number=number)
-        .first()
-    )
-
-
 def eligibility_check(
     *,
     actor,
@@ -802,7 +792,7 @@ def eligibility_check(
     number = (number or "").strip().replace(" ", "")
     if not number:
         raise ValidationFailed(fields={"number": _("Type the card number.")})
-    membership = _membership_by_number(number)
+    membership = selectors.membership_by_number(number)
     if membership is None:
         if number.isdigit() and not is_valid(number):
             raise NumberMistyped(number=number)
@@ -825,11 +815,7 @@ def eligibility_check(
     catalogue = {}
     item = None
     if item_code:
-        item = (
-            selectors.CatalogueItem.objects.filter(mutual=mutual, code=item_code, is_active=True)
-            .select_related("category")
-            .first()
-        )
+        item = selectors.catalogue_item(mutual.pk, item_code)
         if item is not None:
             catalogue = {
                 item.code: selectors.eb.CatalogueItem(

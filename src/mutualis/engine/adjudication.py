@@ -18,6 +18,7 @@ decide alike; each decision lists the ``Consumption`` its lines add.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -210,8 +211,16 @@ def adjudicate_many(claims: Iterable[Claim], context: ClaimContext) -> list[Clai
     run = _Run(context)
     order = sorted(range(len(claims)), key=lambda i: (claims[i].start, claims[i].id))
     out: list[ClaimDecision | None] = [None] * len(claims)
-    for i in order:
-        out[i] = run.decide(claims[i])
+    # A batch allocates millions of small acyclic objects; the cyclic garbage
+    # collector would scan them again and again for nothing (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for i in order:
+            out[i] = run.decide(claims[i])
+    finally:
+        if collecting:
+            gc.enable()
     return out  # type: ignore[return-value]
 
 
@@ -285,9 +294,9 @@ class _Run:
             )
         return reasons
 
-    def _plan(self, covers: list[Cover], item: CatalogueItem) -> _Plan | None:
+    def _plan(self, covers: list[Cover], versions: tuple, item: CatalogueItem) -> _Plan | None:
         """Which cover and rule price ``item``, with the rule's lookups done once."""
-        key = (tuple(c.version.id for c in covers), item.code)
+        key = (versions, item.code)
         try:
             return self.plans[key]
         except KeyError:
@@ -315,6 +324,7 @@ class _Run:
         covers: list[Cover] = (
             covers_at(member, ctx._book, claim.start) if member is not None else []
         )
+        versions = tuple(c.version.id for c in covers)
         ben = member.beneficiary if member is not None else None
         end = claim.end or claim.start
         episode = claim.episode or claim.id
@@ -357,7 +367,7 @@ class _Run:
                             Reason(ReasonCode.DUPLICATE, {"claims": tuple(sorted(others))})
                         )
                 if covers:
-                    plan = self._plan(covers, item)
+                    plan = self._plan(covers, versions, item)
                     if plan is None:
                         reasons.append(not_in_package(item, covers))
                     elif plan.checks:
@@ -468,8 +478,15 @@ class _Plan:
     """A rule and its lookups, prepared once per (packages, item)."""
 
     __slots__ = (
-        "cover", "rule", "version", "package_id", "checks", "counts", "by_category",
-        "item_rule", "_ceilings",
+        "_ceilings",
+        "by_category",
+        "checks",
+        "counts",
+        "cover",
+        "item_rule",
+        "package_id",
+        "rule",
+        "version",
     )
 
     def __init__(self, cover: int, rule: BenefitRule, version: PackageVersion) -> None:

@@ -255,13 +255,11 @@ class PackageVersion:
     deductible: Deductible | None = None
     _by_item: dict[str, BenefitRule] = field(init=False, repr=False, compare=False)
     _by_category: dict[str, BenefitRule] = field(init=False, repr=False, compare=False)
-    _overridden: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         cur = currency(self.currency)
         by_item: dict[str, BenefitRule] = {}
         by_category: dict[str, BenefitRule] = {}
-        overridden: dict[str, set[str]] = {}
         for rule in self.rules:
             for amount in [c.amount for c in rule.ceilings] + [
                 c.fixed_copay
@@ -278,23 +276,15 @@ class PackageVersion:
                 if rule.item in by_item:
                     raise ValueError(f"two rules for item {rule.item!r}")
                 by_item[rule.item] = rule
-                overridden.setdefault(rule.category, set()).add(rule.item)
         for c in self.ceilings:
             if cur.quantize(c.amount) != c.amount:
                 raise ValueError(f"{c.amount} is not an amount in {cur.code}")
         object.__setattr__(self, "_by_item", by_item)
         object.__setattr__(self, "_by_category", by_category)
-        object.__setattr__(
-            self, "_overridden", {k: frozenset(v) for k, v in overridden.items()}
-        )
 
     def rule_for(self, item: str, category: str) -> BenefitRule | None:
         """The item's own rule, else its category's rule, else None (not in package)."""
         return self._by_item.get(item) or self._by_category.get(category)
-
-    def items_with_own_rule(self, category: str) -> frozenset[str]:
-        """Items of ``category`` priced by an item rule, not by the category rule."""
-        return self._overridden.get(category, frozenset())
 
 
 class PackageBook:

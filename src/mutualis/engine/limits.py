@@ -97,7 +97,7 @@ def _shift(on: date, delta: timedelta) -> date:
 class Totals:
     """What a set of consumption records adds up to."""
 
-    __slots__ = ("quantity", "mutual", "deductible", "accepted", "claims")
+    __slots__ = ("accepted", "claims", "deductible", "mutual", "quantity")
 
     def __init__(self) -> None:
         self.quantity = 0
@@ -122,19 +122,20 @@ class ConsumptionIndex:
     beneficiary's or household's yearly ceiling costs a lookup, not a scan.
     """
 
-    __slots__ = ("_by_category", "_by_package", "_years")
+    __slots__ = ("_by_category", "_by_package", "_subs", "_years")
 
     def __init__(self, records: tuple[Consumption, ...] | list[Consumption] = ()) -> None:
         self._by_category: dict[tuple, list[Consumption]] = {}
         self._by_package: dict[tuple, list[Consumption]] = {}
         self._years: dict[tuple, Totals] = {}
+        # Per holder, the running yearly totals asked for so far and what they count.
+        self._subs: dict[tuple, list[tuple[str, str, str | None, int, CareType, Totals]]] = {}
         for r in records:
             self.add(r)
 
     def add(self, r: Consumption) -> None:
-        by_cat, by_pkg, years = self._by_category, self._by_package, self._years
-        pkg, year = r.package_id, r.on.year
-        level, key = ("i", r.item) if r.item_rule else ("c", r.category)
+        by_cat, by_pkg, subs = self._by_category, self._by_package, self._subs
+        pkg, cat = r.package_id, r.category
         for holder in ("b", r.beneficiary_id), ("h", r.household_id):
             k = (holder, pkg)
             lst = by_pkg.get(k)
@@ -142,20 +143,26 @@ class ConsumptionIndex:
                 by_pkg[k] = [r]
             else:
                 lst.append(r)
-            k = (holder, pkg, r.category)
+            k = (holder, pkg, cat)
             lst = by_cat.get(k)
             if lst is None:
                 by_cat[k] = [r]
             else:
                 lst.append(r)
-            if years:
-                for care in CareType.BOTH, r.care_type:
-                    t = years.get((holder, pkg, "p", None, year, care))
-                    if t is not None:
-                        t.add(r)
-                    t = years.get((holder, pkg, level, key, year, care))
-                    if t is not None:
-                        t.add(r)
+            running = subs.get(holder)
+            if running:
+                for t_pkg, level, key, year, care, totals in running:
+                    if (
+                        t_pkg == pkg
+                        and year == r.on.year
+                        and (care is CareType.BOTH or care is r.care_type)
+                        and (
+                            level == "p"
+                            or (level == "c" and not r.item_rule and key == cat)
+                            or (level == "i" and r.item_rule and key == r.item)
+                        )
+                    ):
+                        totals.add(r)
 
     def _records(
         self, scope: Scope, pos: Position, rule: BenefitRule | None
@@ -193,12 +200,16 @@ class ConsumptionIndex:
                 level, key = "i", rule.item
             else:
                 level, key = "c", rule.category
-            k = (holder, pos.package_id, level, key, pos.on.year, care_type)
+            year = pos.on.year
+            k = (holder, pos.package_id, level, key, year, care_type)
             t = self._years.get(k)
             if t is None:
                 t = self._years[k] = Totals()
                 for r in self.matching(scope, window, pos, rule, care_type):
                     t.add(r)
+                self._subs.setdefault(holder, []).append(
+                    (pos.package_id, level, key, year, care_type, t)
+                )
             return t
         t = Totals()
         for r in self.matching(scope, window, pos, rule, care_type):

@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parents[3]
 SCENARIOS = ROOT / "tests" / "engine" / "scenarios" / "claims.toml"
 DOC = ROOT / "docs" / "claims-rules.md"
 
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
 
 
 def _date(d: date) -> str:
@@ -100,9 +102,9 @@ def _world(world: dict) -> list[str]:
     out = [
         "## The example mutual",
         "",
-        f"Every example starts from this mutual (amounts in {world['currency']}), "
+        (f"Every example starts from this mutual (amounts in {world['currency']}), "
         f"on {_date(world['today'])}, with a {world['submission_deadline_days']}-day "
-        "deadline to submit claims, then changes what it says.",
+        "deadline to submit claims, then changes what it says."),
         "",
         "| item | what | category | reference price | care |",
         "|---|---|---|---:|---|",
@@ -210,14 +212,14 @@ def render(data: dict) -> str:
     out = [
         "# Claims rules",
         "",
-        "<!-- Generated from tests/engine/scenarios/claims.toml by "
-        "`python -m mutualis.engine.scenario_doc`; edit that file, not this one. -->",
+        ("<!-- Generated from tests/engine/scenarios/claims.toml by "
+        "`python -m mutualis.engine.scenario_doc`; edit that file, not this one. -->"),
         "",
-        "How Mutualis checks and prices each line of a claim. Each line is "
+        ("How Mutualis checks and prices each line of a claim. Each line is "
         "**accepted**, **partially accepted** (only part of the quantity fits a limit) or "
         "**rejected**, with every reason found. A rejection gives a code, shown below with "
         "its openIMIS number where there is one. Every example on this page is also an "
-        "automatic test.",
+        "automatic test."),
         "",
     ]
     out += _world(world)
