@@ -140,7 +140,8 @@ def test_the_query_count_is_fixed(world, clerk_a, api_client_for, django_assert_
     client = api_client_for(clerk_a)
     get(client, number=world.head.number, item="CONS")
 
-    with django_assert_max_num_queries(12):
+    # token, beneficiary + item, grants, history + cover + versions, dues standing
+    with django_assert_max_num_queries(5):
         assert get(client, number=world.head.number, item="CONS").status_code == 200
 
 

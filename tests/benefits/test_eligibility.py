@@ -126,3 +126,11 @@ def test_a_mistyped_number_is_caught_by_its_check_digit(world, clerk_a):
         services.eligibility_check(actor=clerk_a, number=wrong, on=ON)
 
     assert exc.value.code == "number_mistyped"
+
+
+def test_a_scanned_card_link_gives_the_number(world, clerk_a):
+    scanned = f"https://mutuelle.example.org/benefits/eligibility/?number={world.head.number}"
+
+    answer = services.eligibility_check(actor=clerk_a, number=scanned, on=ON)
+
+    assert answer.membership.number == world.head.number

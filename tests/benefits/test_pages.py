@@ -73,9 +73,7 @@ def test_a_board_member_reads_the_package(world, board_member, login):
     assert page.status_code == 200
     assert "Paquet de base" in body
     assert "La mutuelle paie 80\u00a0%, le membre paie 20\u00a0%" in body
-    assert "Indigent (subventionné) : Pris en charge à 100 % par la mutuelle" in body or (
-        "Pris en charge à 100 % par la mutuelle" in body
-    )
+    assert "Indigent (subventionné) : Pris en charge à 100 % par la mutuelle" in body
     assert "270 jours" in body
     assert "référence exigée" in body
     assert "Au plus 1 par bénéficiaire par période de 730 jours" in body

@@ -64,7 +64,7 @@ def test_member_facts_for_many_beneficiaries_take_a_fixed_number_of_queries(
     monkeypatch.setattr(cs, "household_standings", bulk, raising=False)
     members = list(Membership.objects.select_related("person", "household"))
 
-    with django_assert_num_queries(2):  # status changes, coverage periods
+    with django_assert_num_queries(1):  # status changes and coverage periods together
         facts = selectors.member_facts_bulk(members, ON)
 
     assert facts[world.suspended.pk].beneficiary.status.value == "suspended"

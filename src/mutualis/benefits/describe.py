@@ -84,11 +84,11 @@ def rule_rows(rules, cur: str) -> list[dict]:
         if applies:
             conditions.append(_("only for {who}").format(who=applies))
         exceptions = [
-            "{cat}: {text}".format(
-                cat=MemberCategory(c.member_category).label
+            _("{category}: {cover}").format(
+                category=MemberCategory(c.member_category).label
                 if c.member_category in MemberCategory.values
                 else c.member_category,
-                text=coverage_text(c.rate, c.fixed_copay, cur),
+                cover=coverage_text(c.rate, c.fixed_copay, cur),
             )
             for c in r.category_coverages.all()
         ]

@@ -299,7 +299,7 @@ def _load(versions: list[PackageVersion]) -> dict[int, eb.PackageVersion]:
 def package_version_facts(version: PackageVersion) -> eb.PackageVersion:
     """One stored version as the engine's `PackageVersion` (cached once published)."""
     found = _rows("SELECT updated_at FROM {version} WHERE id = %s", [version.pk])
-    stamp = found[0][0] if found else None
+    stamp = str(found[0][0]) if found else None
     with _CACHE_LOCK:
         hit = _CACHE.get(version.pk)
     if hit is not None and hit[0] == stamp:
@@ -329,6 +329,12 @@ def package_versions_facts(package_ids: Iterable[int]) -> tuple[eb.PackageVersio
         [VersionStatus.PUBLISHED, *ids],
         ids=ids,
     )
+    return _versions_from_stamps(stamps)
+
+
+def _versions_from_stamps(stamps: list[tuple[int, object]]) -> tuple[eb.PackageVersion, ...]:
+    """Engine versions for (id, last change) pairs: cached ones, the others loaded together."""
+    stamps = [(pk, str(stamp)) for pk, stamp in stamps]
     stamp_of = dict(stamps)
     out: list[eb.PackageVersion] = []
     missing: list[int] = []
@@ -409,31 +415,53 @@ def household_standings(households: list, on: date) -> dict:
 def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
     """Engine `MemberFacts` of many memberships (with `person` and `household` loaded).
 
-    Three queries whatever their number: status changes, coverage periods,
-    dues standing (bulk when contributions offers it).
+    One query whatever their number (status changes and coverage periods
+    together), then the dues standing (bulk when contributions offers it).
     """
+    return _member_facts(memberships, on)[0]
 
+
+def eligibility_facts(
+    memberships: list, on: date
+) -> tuple[dict[int, ee.MemberFacts], tuple[eb.PackageVersion, ...]]:
+    """`MemberFacts` of many memberships and the published versions of every package
+    that covers them: one query (status changes, coverage periods and version
+    stamps together) plus the dues standing, plus the versions not yet cached."""
+    facts, stamps = _member_facts(memberships, on)
+    return facts, _versions_from_stamps(stamps)
+
+
+def _member_facts(memberships: list, on: date) -> tuple[dict[int, ee.MemberFacts], list]:
     if not memberships:
-        return {}
+        return {}, []
     ids = [m.pk for m in memberships]
     households = list({m.household_id: m.household for m in memberships}.values())
     hh_ids = [h.pk for h in households]
+    # One UNION: the periods branch comes first so that SQLite types its date columns.
+    rows = _rows(
+        "SELECT 1, household_id, membership_id, status, start_on, expiry_on,"
+        " CAST(NULL AS TIMESTAMP), package_id FROM {coverage} WHERE household_id IN ({hh})"
+        " UNION ALL"
+        " SELECT 0, membership_id, CAST(NULL AS BIGINT), status, effective_on,"
+        " CAST(NULL AS DATE), recorded_at, id FROM {change} WHERE membership_id IN ({ms})"
+        " UNION ALL"
+        " SELECT 2, package_id, CAST(NULL AS BIGINT), status, effective_from,"
+        " CAST(NULL AS DATE), updated_at, id FROM {version} WHERE status = %s"
+        " AND package_id IN (SELECT package_id FROM {coverage} WHERE household_id IN ({hh}))",
+        [*hh_ids, *ids, VersionStatus.PUBLISHED, *hh_ids],
+        hh=hh_ids,
+        ms=ids,
+    )
     changes: dict[int, list] = {}
-    for membership_id, status, effective_on in _rows(
-        "SELECT membership_id, status, effective_on FROM {change}"
-        " WHERE membership_id IN ({ids}) ORDER BY effective_on, recorded_at, id",
-        ids,
-        ids=ids,
-    ):
-        changes.setdefault(membership_id, []).append((status, effective_on))
     periods: dict[int, list] = {}
-    for p in _rows(
-        "SELECT household_id, membership_id, package_id, start_on, expiry_on, status"
-        " FROM {coverage} WHERE household_id IN ({ids})",
-        hh_ids,
-        ids=hh_ids,
-    ):
-        periods.setdefault(p[0], []).append(p)
+    stamps = []
+    for kind, owner, member, status, d1, d2, stamp, ref in rows:
+        if kind == 0:
+            changes.setdefault(owner, []).append((d1, str(stamp), ref, status))
+        elif kind == 1:
+            periods.setdefault(owner, []).append((member, ref, d1, d2, status))
+        else:
+            stamps.append((ref, stamp))
     standings = household_standings(households, on)
     out = {}
     for m in memberships:
@@ -444,6 +472,7 @@ def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
             born, year_only = date(person.birth_year, 1, 1), True
         else:
             born, year_only = date(1900, 1, 1), True
+        history = [(status, _date(d)) for d, _at, _id, status in sorted(changes.get(m.pk, []))]
         ben = ee.Beneficiary(
             id=str(m.pk),
             household_id=str(m.household_id),
@@ -451,40 +480,50 @@ def member_facts_bulk(memberships: list, on: date) -> dict[int, ee.MemberFacts]:
             born=born,
             born_year_only=year_only,
             category=m.category,
-            status=_status_at(m, changes.get(m.pk, []), on),
+            status=_status_at(m, history, on),
         )
         cover = tuple(
-            ee.CoveragePeriod(str(pkg), start, expiry, ee.CoverStatus(status))
-            for _hh, mem, pkg, start, expiry, status in periods.get(m.household_id, [])
+            ee.CoveragePeriod(str(pkg), _date(start), _date(expiry), ee.CoverStatus(status))
+            for mem, pkg, start, expiry, status in periods.get(m.household_id, [])
             if mem is None or mem == m.pk
         )
         standing = standings.get(m.household_id)
         dues = dues_facts(standing, on) if standing is not None else ee.PAID
         out[m.pk] = ee.MemberFacts(ben, cover, dues)
-    return out
+    return out, stamps
 
 
-def membership_by_number(number: str):
-    """The membership with this card number, with person, household, section and
-    mutual attached (one plain query), or None. Not scoped: the caller checks
-    rights on `membership.section`."""
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def membership_by_number(number: str, item_code: str | None = None):
+    """(membership, catalogue item or None) for a card number, or (None, None).
+
+    One plain query: the membership with person, household, section and mutual
+    attached, and the mutual's active catalogue item `item_code` if asked. Not
+    scoped: the caller checks rights on `membership.section`.
+    """
     from mutualis.members.models import Household, Membership, Person
 
     rows = _rows(
         "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
         " m.household_id, m.section_id, m.mutual_id, m.person_id,"
         " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
-        " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone"
+        " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone,"
+        " i.id, i.code, i.name, i.reference_price, i.care_type, i.kind, c.id, c.code, c.name"
         " FROM {membership} m"
         " JOIN {person} p ON p.id = m.person_id"
         " JOIN {household} h ON h.id = m.household_id"
         " JOIN {org} s ON s.id = m.section_id"
         " JOIN {org} u ON u.id = m.mutual_id"
+        " LEFT JOIN {item} i ON i.mutual_id = m.mutual_id AND i.code = %s AND i.is_active = %s"
+        " LEFT JOIN {category} c ON c.id = i.category_id"
         " WHERE m.number = %s",
-        [number],
+        [item_code or "", True, number],
     )
     if not rows:
-        return None
+        return None, None
     (
         pk,
         num,
@@ -510,6 +549,7 @@ def membership_by_number(number: str):
         u_name,
         currency_code,
         tz,
+        *item_row,
     ) = rows[0]
     person = Person(
         id=person_id,
@@ -517,7 +557,7 @@ def membership_by_number(number: str):
         first_name=first,
         last_name=last,
         sex=sex,
-        birth_date=birth_date,
+        birth_date=_opt_date(birth_date),
         birth_year=birth_year,
         photo=photo or None,
     )
@@ -531,8 +571,8 @@ def membership_by_number(number: str):
         number=num,
         category=category,
         status=status,
-        joined_on=joined,
-        left_on=left,
+        joined_on=_opt_date(joined),
+        left_on=_opt_date(left),
         relationship=relationship,
         household=household,
         section=section,
@@ -541,35 +581,25 @@ def membership_by_number(number: str):
     )
     for obj in (person, household, section, mutual, m):
         obj._state.adding = False
-    return m
+    item = None
+    if item_row[0] is not None:
+        item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = item_row
+        item = CatalogueItem(
+            id=item_id,
+            mutual_id=mutual_id,
+            code=code,
+            name=name,
+            kind=kind,
+            reference_price=Decimal(str(price)),
+            care_type=care,
+            category=ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name),
+        )
+        item._state.adding = False
+    return m, item
 
 
-def catalogue_item(mutual_id: int, code: str):
-    """An active catalogue item by code, with its category code (one plain query)."""
-    rows = _rows(
-        "SELECT i.id, i.code, i.name, i.reference_price, i.care_type, i.kind, c.id, c.code,"
-        " c.name"
-        " FROM {item} i"
-        " JOIN {category} c ON c.id = i.category_id"
-        " WHERE i.mutual_id = %s AND i.code = %s AND i.is_active = %s",
-        [mutual_id, code, True],
-    )
-    if not rows:
-        return None
-    pk, code, name, price, care, kind, cat_id, cat_code, cat_name = rows[0]
-    category = ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name)
-    item = CatalogueItem(
-        id=pk,
-        mutual_id=mutual_id,
-        code=code,
-        name=name,
-        kind=kind,
-        reference_price=Decimal(str(price)),
-        care_type=care,
-        category=category,
-    )
-    item._state.adding = False
-    return item
+def _opt_date(value) -> date | None:
+    return None if value is None else _date(value)
 
 
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:

@@ -770,6 +770,17 @@ class EligibilityAnswer:
     packages: dict = field(default_factory=dict)  # engine package id → package name
 
 
+def _card_number(scanned: str | None) -> str:
+    """The card number from what was typed or scanned: the number itself, or a card QR
+    holding a link to the facility page (…/benefits/eligibility/?number=…)."""
+    text = (scanned or "").strip()
+    if "number=" in text:
+        from urllib.parse import parse_qs, urlsplit
+
+        text = (parse_qs(urlsplit(text).query).get("number") or [""])[0]
+    return text.replace(" ", "")
+
+
 def eligibility_check(
     *,
     actor,
@@ -789,10 +800,10 @@ def eligibility_check(
     from mutualis.core.scope import provider_ids
     from mutualis.providers.models import Provider
 
-    number = (number or "").strip().replace(" ", "")
+    number = _card_number(number)
     if not number:
         raise ValidationFailed(fields={"number": _("Type the card number.")})
-    membership = selectors.membership_by_number(number)
+    membership, item = selectors.membership_by_number(number, item_code)
     if membership is None:
         if number.isdigit() and not is_valid(number):
             raise NumberMistyped(number=number)
@@ -808,14 +819,11 @@ def eligibility_check(
         if provider is None or (own and provider.pk not in own):
             raise ValidationFailed(fields={"provider": _("Unknown facility.")})
     mutual = membership.mutual
-    facts = selectors.member_facts_bulk([membership], on)[membership.pk]
-    package_ids = {int(p.package_id) for p in facts.coverage}
-    versions = selectors.package_versions_facts(package_ids)
+    member_facts, versions = selectors.eligibility_facts([membership], on)
+    facts = member_facts[membership.pk]
     service = None
     catalogue = {}
-    item = None
     if item_code:
-        item = selectors.catalogue_item(mutual.pk, item_code)
         if item is not None:
             catalogue = {
                 item.code: selectors.eb.CatalogueItem(
