@@ -6,3 +6,18 @@ class ClaimsConfig(AppConfig):
     name = "mutualis.claims"
     label = "claims"
     verbose_name = _("Claims")
+
+    def ready(self) -> None:
+        from mutualis.core.roles import Perm, Role
+        from mutualis.web.nav import register
+
+        register("claims", _("Claims"), "claims:list", perm=Perm.CLAIM_VIEW, order=40)
+        register("claims_mine", _("My claims"), "claims:list", roles=(Role.MEMBER,), order=41)
+        register("claims_review", _("Review"), "claims:review", perm=Perm.CLAIM_REVIEW, order=42)
+        register(
+            "claims_batches",
+            _("Paper batches"),
+            "claims:batches",
+            perm=Perm.CLAIM_ADJUDICATE,
+            order=43,
+        )

@@ -1,7 +1,9 @@
 """Health-care providers (prestataires / formations sanitaires).
 
-Minimal for now: identity, type, level and location. Agreements and tariffs
-come with the claims work (DOMAIN §6).
+A provider (type, level in the pyramid, ownership, location), its agreements
+with validity dates, payment terms and third-party payment, and the
+negotiated tariffs of each agreement (DOMAIN §6). Its agents are users with
+the health-facility agent role tied to it (core.RoleAssignment.provider).
 """
 
 from django.db import models
@@ -63,3 +65,119 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FlatBasis(models.TextChoices):
+    VISIT = "visit", _("per visit")
+    EPISODE = "episode", _("per episode")
+
+
+class Agreement(models.Model):
+    """A provider's agreement with the mutual (FR: convention), DOMAIN §6.
+
+    Claims outside its dates, or for items not in its price list, are
+    rejected by the engine (`agreement_invalid`, `not_in_price_list`). With
+    `reference_prices`, every catalogue item not listed is accepted at its
+    reference price. Without third-party payment (FR: tiers payant) the
+    member pays the provider and the mutual reimburses the member.
+    """
+
+    provider = models.ForeignKey(
+        Provider, models.PROTECT, related_name="agreements", verbose_name=_("provider")
+    )
+    reference = models.CharField(_("reference"), max_length=64)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), default=30, help_text=_("Days to pay a valuated claim.")
+    )
+    third_party_payment = models.BooleanField(
+        _("third-party payment"),
+        default=True,
+        help_text=_("The mutual pays the provider; the member pays only the co-payment."),
+    )
+    reference_prices = models.BooleanField(
+        _("catalogue items at reference price"),
+        default=False,
+        help_text=_("Items not in the tariff list are accepted at the catalogue's price."),
+    )
+    capitation_per_member = models.DecimalField(
+        _("capitation per member per month"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["provider", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="agreement_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "reference"], name="agreement_reference_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.reference}"
+
+    def valid_on(self, on) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+class NegotiatedTariff(models.Model):
+    """A negotiated price for one catalogue item (FR: tarif conventionné).
+
+    Either a unit `price` (fee-for-service) or a `flat_rate` per visit or
+    episode, whatever the quantity.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, models.CASCADE, related_name="tariffs", verbose_name=_("agreement")
+    )
+    item_code = models.CharField(_("item code"), max_length=32)
+    price = models.DecimalField(
+        _("unit price"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    flat_rate = models.DecimalField(
+        _("flat rate"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    flat_basis = models.CharField(
+        _("flat rate basis"), max_length=8, choices=FlatBasis.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("negotiated tariff")
+        verbose_name_plural = _("negotiated tariffs")
+        ordering = ["agreement", "item_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "item_code"], name="tariff_item_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(price__isnull=False, flat_rate__isnull=True)
+                    | models.Q(price__isnull=True, flat_rate__isnull=False)
+                ),
+                name="tariff_price_or_flat_rate",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0) | models.Q(price__isnull=True),
+                name="tariff_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(flat_rate__gte=0) | models.Q(flat_rate__isnull=True),
+                name="tariff_flat_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code}: {self.price if self.price is not None else self.flat_rate}"
