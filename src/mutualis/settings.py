@@ -57,6 +57,9 @@ def database_from_url(url: str | None) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
+            # Tests use a file too (not shared-cache memory), so locking behaves as
+            # in production: writers wait on the busy timeout instead of failing.
+            "TEST": {"NAME": f"{name.removesuffix('.sqlite3')}-test.sqlite3"},
             # WAL + immediate transactions + busy timeout: several clerks at one
             # counter never see "database is locked".
             "OPTIONS": {

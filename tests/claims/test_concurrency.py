@@ -16,9 +16,6 @@ from .conftest import claim_input
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="SQLite serialises writers (BEGIN IMMEDIATE) anyway"
-)
 def test_concurrent_claims_of_one_household_share_the_ceiling_once(world, provider, provider_agent):
     barrier = threading.Barrier(2)
     errors = []
