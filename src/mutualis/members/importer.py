@@ -509,8 +509,10 @@ def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     total = 0
     with connection.cursor() as cur:
         if pg and last_id - first_id > 5000:
-            # Fresh statistics after a bulk load, else the planner probes row by row.
-            cur.execute("ANALYZE members_person")
+            # Fresh statistics after a bulk load, else the planner probes row by
+            # row here, and searches walk every membership of a section.
+            for table in ("members_person", "members_membership", "members_household"):
+                cur.execute(f"ANALYZE {table}")
         for reason, cond in conds.items():
             cur.execute(sql.format(cond=cond), [reason, now, mutual.pk, first_id, last_id])
             total += max(cur.rowcount, 0)

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.core.errors import NotFound, ValidationFailed
@@ -258,7 +259,15 @@ def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membersh
                 ],
                 params=[" & ".join(f"{t}:*" for t in terms)],
             )
-            .order_by(*order)
+            # With several words the planner overestimates the matches (it takes
+            # the words as independent) and walks the whole name index in order
+            # hoping to meet them early; Lower() (a no-op on this column) keeps
+            # it on the word index. One word is estimated well: plain order.
+            .order_by(
+                Lower("person__normalised_name") if len(terms) > 1 else "person__normalised_name",
+                "person_id",
+                "id",
+            )
         )
         if words[:1].exists():
             return words
