@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounting/", include("mutualis.accounting.urls")),
     path("indicators/", include("mutualis.indicators.urls")),
     path("governance/", include("mutualis.governance.urls")),
+    path("verify/", include("mutualis.members.verify_urls")),
     path("", include("mutualis.web.urls")),
 ]
 

@@ -141,8 +141,9 @@ def test_the_query_count_is_fixed(world, clerk_a, api_client_for, django_assert_
     get(client, number=world.head.number, item="CONS")
 
     # token, beneficiary + item, grants, history + cover + versions, then the dues
-    # standing from contributions (dues, payments, statutes, statuses: at most 4)
-    with django_assert_max_num_queries(8):
+    # standing from contributions (dues, payments, statutes, statuses: at most 4),
+    # then what the household's accepted claims have consumed (1)
+    with django_assert_max_num_queries(9):
         assert get(client, number=world.head.number, item="CONS").status_code == 200
 
 

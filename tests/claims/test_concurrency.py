@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from mutualis.claims.models import Claim
 from mutualis.claims.services import claim_submit

@@ -155,12 +155,12 @@ def test_the_verify_page_tells_anonymous_only_genuine_and_valid(household, clerk
     card = services.card_issue(actor=clerk_a, membership=head, on=date(2026, 3, 1))
 
     with override_settings(TIME_ZONE="Africa/Dakar"):
-        response = Client().get(f"/members/verify/{payload_for(card)}/")
+        response = Client().get(f"/verify/{payload_for(card)}/")
 
     assert response.status_code == 200
     assert "NDIAYE" not in text(response)
     assert "Carte authentique" in text(response) or "authentique" in text(response)
-    forged = Client().get(f"/members/verify/{payload_for(card)[:-2]}AA/")
+    forged = Client().get(f"/verify/{payload_for(card)[:-2]}AA/")
     assert "pas authentique" in text(forged)
 
 
@@ -168,7 +168,7 @@ def test_a_provider_agent_also_sees_name_and_status(household, clerk_a, provider
     head = household.memberships.get(relationship="head")
     card = services.card_issue(actor=clerk_a, membership=head, on=date(2026, 3, 1))
 
-    response = login(provider_agent).get(f"/members/verify/{payload_for(card)}/")
+    response = login(provider_agent).get(f"/verify/{payload_for(card)}/")
 
     assert "Hélène NDIAYE" in text(response)
     assert "Actif" in text(response)

@@ -603,5 +603,7 @@ def _opt_date(value) -> date | None:
 
 
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:
-    """Consumption records that limits count. Claims will provide them; none yet."""
-    return ()
+    """Consumption records that limits count: what accepted claims have used so far."""
+    from mutualis.claims.facts import consumption_for as claims_consumption
+
+    return claims_consumption(beneficiary_ids=beneficiary_ids, household_ids=household_ids, on=on)

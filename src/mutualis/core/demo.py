@@ -28,6 +28,7 @@ DEMO_USERS = [
     "president",
     "controleur",
     "agent.cs",
+    "adherent",
 ]
 
 

@@ -25,6 +25,4 @@ urlpatterns = [
     re_path(
         r"^import/template\.(?P<fmt>csv|xlsx)$", views.import_template_view, name="import_template"
     ),
-    # Also mounted at /verify/ by the project (verify_urls.py); here for the app's own tests.
-    path("verify/<str:payload>/", views.verify_view, name="verify"),
 ]

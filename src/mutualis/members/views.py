@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -521,11 +521,7 @@ def card_pdf_view(request, membership_id: int):
     if card is None:
         raise NotFound(_("This member has no valid card yet: issue one."))
     payload = cards.payload_for(card)
-    try:
-        path = reverse("card_verify", args=[payload])  # /verify/<payload>/ once mounted
-    except NoReverseMatch:
-        path = reverse("members:verify", args=[payload])
-    verify_url = request.build_absolute_uri(path)
+    verify_url = request.build_absolute_uri(reverse("card_verify", args=[payload]))
     pdf = cards.card_pdf(card, verify_url=verify_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
