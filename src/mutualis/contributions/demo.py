@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from mutualis.members.models import Household, Membership
+from mutualis.members.models import ENDED, Household, Membership
 
 from . import services
 from .bulk_payments import momo_allocate
@@ -85,6 +85,12 @@ def load(ctx) -> None:
         .annotate(s=Sum("dues__amount", filter=Q(dues__payer__isnull=True)))
         .values_list("pk", "s")
     )
+    # Households whose members have all left can no longer pay at the counter.
+    open_households = set(
+        Membership.objects.filter(mutual=mutual, left_on__isnull=True)
+        .exclude(status__in=ENDED)
+        .values_list("household_id", flat=True)
+    )
     rows, cash = [], []
     for index, (pk, number, section_id) in enumerate(households):
         amount = owed.get(pk) or D(0)
@@ -103,7 +109,7 @@ def load(ctx) -> None:
                     "text": f"Cotisation {number}",
                 }
             )
-        elif luck < 0.85:
+        elif luck < 0.85 and pk in open_households:
             cash.append((pk, section_id, amount, paid_on))
     for extra in range(8):  # lines without a number: a clerk matches them by hand
         rows.append(
