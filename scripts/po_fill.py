@@ -3,14 +3,13 @@
     python scripts/po_fill.py TABLE.py FILE.po [FILE.po ...]
 
 TABLE.py holds one dict literal {msgid: msgstr}. Entries already translated are
-kept; the header's fuzzy flag is removed. A fuzzy entry (makemessages' guess from a
-similar message) is not trusted: its guess is dropped and it is filled from the table
-or reported. Plural entries are left for a person to translate and reported when
-empty. Prints the msgids still untranslated.
+kept. A fuzzy entry (makemessages' guess from a similar message, often wrong:
+"Cash counter" became "Pays") is not trusted: its guess is dropped, and it is
+filled from the table or reported. Plural entries are left for a person and
+reported when empty. Prints the msgids still untranslated.
 """
 
 import ast
-import re
 import sys
 
 
@@ -20,6 +19,20 @@ def _unquote(lines: list[str]) -> str:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _without_fuzzy(lines: list[str]) -> list[str]:
+    out = []
+    for ln in lines:
+        if ln.startswith("#| "):
+            continue  # the previous msgid makemessages based its guess on
+        if ln.startswith("#,"):
+            flags = [f.strip() for f in ln[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+            if not flags:
+                continue
+            ln = "#, " + ", ".join(flags)
+        out.append(ln)
+    return out
 
 
 def fill(path: str, table: dict[str, str]) -> list[str]:
@@ -35,21 +48,24 @@ def fill(path: str, table: dict[str, str]) -> list[str]:
             out.append(block)
             continue
         msgid = _unquote([lines[i_id][6:], *lines[i_id + 1 : i_str]])
-        if msgid == "":
-            lines = [ln for ln in lines if ln != "#, fuzzy"]
-            out.append("\n".join(lines))
+        fuzzy = any(ln.startswith("#,") and "fuzzy" in ln for ln in lines)
+        if msgid == "":  # the header
+            out.append("\n".join(_without_fuzzy(lines)))
             continue
-        if lines[i_str].startswith("msgstr[") or "msgid_plural" in block:
+        if "msgid_plural" in block:
+            if any(ln.startswith("msgstr[") and ln.rstrip().endswith('""') for ln in lines):
+                missing.append(msgid)
             out.append(block)
             continue
-        current = _unquote([lines[i_str][7:], *lines[i_str + 1 :]])
+        current = "" if fuzzy else _unquote([lines[i_str][7:], *lines[i_str + 1 :]])
+        lines = _without_fuzzy(lines)
+        i_str = next(i for i, ln in enumerate(lines) if ln.startswith("msgstr"))
         if current == "":
             if msgid in table:
                 lines = lines[:i_str] + ["msgstr " + _quote(table[msgid])]
             else:
+                lines = lines[:i_str] + ['msgstr ""']
                 missing.append(msgid)
-        lines = [re.sub(r",? ?fuzzy,?", "", ln) if ln.startswith("#, ") else ln for ln in lines]
-        lines = [ln for ln in lines if ln.strip() != "#,"]
         out.append("\n".join(lines))
     open(path, "w", encoding="utf-8").write("\n\n".join(out))
     return missing

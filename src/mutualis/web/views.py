@@ -81,23 +81,56 @@ def language_view(request):
 # Home: one panel per role the user holds, each with links to the work of that role.
 ROLE_TASKS = {
     Role.CLERK: [
-        (gettext_lazy("Members"), "members:list"),
+        (gettext_lazy("Find a member"), "members:list"),
         (gettext_lazy("Enrol a household"), "members:enrol"),
+        (gettext_lazy("Cash counter"), "contributions:counter"),
+        (gettext_lazy("Check eligibility"), "benefits:eligibility"),
+        (gettext_lazy("Complaints"), "governance:complaints"),
     ],
-    Role.CLAIMS_OFFICER: [(gettext_lazy("Claims"), "claims:list")],
-    Role.MEDICAL_ADVISER: [(gettext_lazy("Review queue"), "claims:review")],
-    Role.ACCOUNTANT: [(gettext_lazy("Accounts"), "accounting:home")],
+    Role.CLAIMS_OFFICER: [
+        (gettext_lazy("Claims"), "claims:list"),
+        (gettext_lazy("Enter a claim"), "claims:new"),
+        (gettext_lazy("Paper batches"), "claims:batches"),
+        (gettext_lazy("Providers"), "providers:list"),
+    ],
+    Role.MEDICAL_ADVISER: [
+        (gettext_lazy("Review queue"), "claims:review"),
+        (gettext_lazy("Claims"), "claims:list"),
+    ],
+    Role.ACCOUNTANT: [
+        (gettext_lazy("Cash counter"), "contributions:counter"),
+        (gettext_lazy("Mobile money"), "contributions:momo"),
+        (gettext_lazy("Third-party payers"), "contributions:payers"),
+        (gettext_lazy("Claims"), "claims:list"),
+    ],
     Role.MANAGER: [
+        (gettext_lazy("Members"), "members:list"),
+        (gettext_lazy("Dues and status run"), "contributions:runs"),
+        (gettext_lazy("Benefit packages"), "benefits:packages"),
+        (gettext_lazy("Claims"), "claims:list"),
+        (gettext_lazy("Governance"), "governance:home"),
         (gettext_lazy("Organisation"), "organisations"),
         (gettext_lazy("Users"), "users"),
     ],
     Role.BOARD: [
         (gettext_lazy("Governance"), "governance:home"),
-        (gettext_lazy("Indicators"), "indicators:home"),
+        (gettext_lazy("Institutional indicators"), "governance:indicators"),
+        (gettext_lazy("Benefit packages"), "benefits:packages"),
     ],
-    Role.AUDITOR: [(gettext_lazy("Audit trail"), "audit")],
-    Role.PROVIDER_AGENT: [(gettext_lazy("Check eligibility"), "benefits:eligibility")],
-    Role.MEMBER: [(gettext_lazy("My household"), "members:mine")],
+    Role.AUDITOR: [
+        (gettext_lazy("Audit trail"), "audit"),
+        (gettext_lazy("Members"), "members:list"),
+        (gettext_lazy("Claims"), "claims:list"),
+    ],
+    Role.PROVIDER_AGENT: [
+        (gettext_lazy("Check eligibility"), "benefits:eligibility"),
+        (gettext_lazy("Enter a claim"), "claims:new"),
+        (gettext_lazy("Our claims"), "claims:list"),
+    ],
+    Role.MEMBER: [
+        (gettext_lazy("My household"), "members:mine"),
+        (gettext_lazy("General Assemblies"), "governance:mine"),
+    ],
 }
 
 
