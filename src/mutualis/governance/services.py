@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutualis.contributions.selectors import household_standing
+from mutualis.contributions.selectors import household_standing, household_standings
 from mutualis.core.audit import acting_as
 from mutualis.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualis.core.roles import Perm
@@ -261,14 +261,16 @@ def electorate_freeze(*, actor, assembly: Assembly) -> int:
         .select_related("person", "household")
         .order_by("section_id", "person__last_name", "person__first_name", "number")
     )
-    standing: dict[int, bool] = {}
+    # Good standing of every household in a few set-based queries (not one per household).
+    household_ids = sorted({m.household_id for m in members})
+    standings = {}
+    for i in range(0, len(household_ids), CHUNK):  # bounded IN lists (SQLite's limit)
+        standings.update(
+            household_standings(household_ids=household_ids[i : i + CHUNK], on=assembly.cutoff_on)
+        )
     rows = []
     for m in members:
-        if m.household_id not in standing:
-            standing[m.household_id] = household_standing(
-                household=m.household, on=assembly.cutoff_on
-            ).in_good_standing
-        if standing[m.household_id]:
+        if standings[m.household_id].in_good_standing:
             rows.append(
                 Voter(
                     assembly=assembly,
