@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
+from mutualis.core.documents import render_pdf
 
 
 def package_pdf(context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("benefits/package_pdf.html", context)
-    return HTML(string=html).write_pdf()
+    return render_pdf("benefits/package_pdf.html", context)

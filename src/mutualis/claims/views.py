@@ -14,11 +14,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualis.core.documents import pdf_response, render_pdf
 from mutualis.core.errors import DomainError, Forbidden
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, provider_ids, require, scope_paths
@@ -263,15 +263,10 @@ def eob_view(request, claim_id: int):
 @login_required
 def eob_pdf_view(request, claim_id: int):
     """The EOB as PDF, in the member's language."""
-    from weasyprint import HTML
-
     claim = selectors.claim_get(user=request.user, claim_id=claim_id)
     with translation.override(_member_language(claim)):
-        html = render_to_string("claims/eob_pdf.html", _eob_context(claim), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="eob-{claim.pk}.pdf"'
-    return response
+        pdf = render_pdf("claims/eob_pdf.html", _eob_context(claim), request=request)
+    return pdf_response(pdf, f"eob-{claim.pk}.pdf")
 
 
 @login_required

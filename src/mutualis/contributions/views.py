@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualis.core import documents
 from mutualis.core.errors import DomainError, Forbidden, NotFound
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, require
@@ -53,11 +54,7 @@ def _mutual(request, perm: Perm):
 
 
 def pdf_response(html: str, filename: str) -> HttpResponse:
-    from weasyprint import HTML
-
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return documents.pdf_response(documents.html_to_pdf(html), filename)
 
 
 # --- Counter ------------------------------------------------------------------------

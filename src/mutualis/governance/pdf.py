@@ -11,14 +11,14 @@ import io
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from mutualis.core.documents import html_to_pdf
+
 from .models import Assembly, AssemblyStatus
 from .selectors import assembly_quorum, election_results, statutes_get
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def minutes_context(assembly: Assembly) -> dict:

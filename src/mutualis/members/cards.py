@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import segno
-from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
+
+from mutualis.core.documents import render_pdf
 
 from .models import ENDED, Card, Membership, MembershipStatus
 from .selectors import is_covered, membership_status_on
@@ -109,12 +110,10 @@ def photo_data_uri(person) -> str:
 
 def card_pdf(card: Card, *, verify_url: str) -> bytes:
     """The card as a PDF (ID-1 size), rendered by WeasyPrint."""
-    from weasyprint import HTML
-
     from .numbers import display
 
     membership = card.membership
-    html = render_to_string(
+    return render_pdf(
         "members/card_pdf.html",
         {
             "card": card,
@@ -128,4 +127,3 @@ def card_pdf(card: Card, *, verify_url: str) -> bytes:
             "ended": membership.status in ENDED,
         },
     )
-    return HTML(string=html).write_pdf()
