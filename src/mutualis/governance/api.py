@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from mutualis.core.errors import NotFound, ValidationFailed
 from mutualis.core.models import Organisation, OrgKind
@@ -91,7 +91,7 @@ def complaint_create(request, payload: ComplaintIn):
         description=payload.description,
         received_on=on,
     )
-    return 201, complaint
+    return Status(201, complaint)
 
 
 @router.get("/complaints", response=list[ComplaintOut])
