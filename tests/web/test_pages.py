@@ -206,3 +206,27 @@ def test_every_core_page_sends_anonymous_visitors_to_sign_in(url):
 def test_the_admin_is_for_superusers_only(manager, root_user, login):
     assert login(manager).get("/admin/").status_code == 302
     assert login(root_user).get("/admin/core/organisation/").status_code == 200
+
+
+def test_an_auditor_sees_who_changed_a_record_and_which_fields(org_tree, auditor, manager, login):
+    from mutualis.core import services
+
+    services.organisation_update(actor=manager, organisation=org_tree.section_a, name="A-Nord")
+
+    response = login(auditor).get("/audit/changes/")
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "A-Nord" in text
+    assert "Manager" in text  # the manager's name, as recorded by the history
+    assert "name" in text
+
+
+def test_the_record_history_is_scoped_and_refused_to_clerks(org_tree, make_user, clerk_a, login):
+    from mutualis.core.roles import Role
+
+    other_auditor = make_user("aud_c", Role.AUDITOR, org_tree.other_mutual)
+
+    assert login(clerk_a).get("/audit/changes/").status_code == 403
+    text = login(other_auditor).get("/audit/changes/").content.decode()
+    assert "Section A" not in text

@@ -77,3 +77,49 @@ def batch_log_get(*, user, batch_id) -> BatchLog:
         return qs.distinct().get(pk=batch_id)
     except (BatchLog.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+# Models whose row history (django-simple-history) an auditor browses, with the field
+# that places a row in the organisation tree. Diagnoses are never in these tables.
+AUDITED_HISTORY = [
+    ("core.Organisation", "pk"),
+    ("core.RoleAssignment", "organisation"),
+    ("members.Person", "mutual"),
+    ("members.Household", "section"),
+    ("members.Membership", "section"),
+    ("members.CoveragePeriod", "household__section"),
+]
+
+
+def history_list(*, user, limit: int = 100) -> list[dict]:
+    """The latest changes to audited rows in the user's scope: who, when, what, which fields."""
+    from django.apps import apps
+
+    require(user, Perm.AUDIT_VIEW)
+    changes = []
+    for label, field in AUDITED_HISTORY:
+        model = apps.get_model(label)
+        history = model.history.model
+        in_tree = model.objects.filter(in_scope(user, field, Perm.AUDIT_VIEW)).values("pk")
+        rows = (
+            history.objects.filter(**{f"{model._meta.pk.attname}__in": in_tree})
+            .select_related("history_user")
+            .order_by("-history_date")[:limit]
+        )
+        for row in rows:
+            previous = row.prev_record
+            fields = []
+            if previous is not None:
+                fields = [c.field for c in row.diff_against(previous).changes]
+            changes.append(
+                {
+                    "at": row.history_date,
+                    "who": row.history_user,
+                    "kind": row.get_history_type_display(),
+                    "model": model._meta.verbose_name,
+                    "object": str(row.instance),
+                    "fields": fields,
+                }
+            )
+    changes.sort(key=lambda c: c["at"], reverse=True)
+    return changes[:limit]

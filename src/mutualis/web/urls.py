@@ -15,5 +15,6 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_view, name="user"),
     path("roles/<int:assignment_id>/revoke/", views.role_revoke_view, name="role_revoke"),
     path("audit/", views.audit_view, name="audit"),
+    path("audit/changes/", views.audit_changes_view, name="audit_changes"),
     path("batches/<int:batch_id>/", views.batch_view, name="batch"),
 ]

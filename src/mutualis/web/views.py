@@ -368,6 +368,13 @@ def audit_view(request):
 
 
 @login_required
+def audit_changes_view(request):
+    """Row history of the register and organisation: who changed what, and when."""
+    changes = selectors.history_list(user=request.user)
+    return render(request, "web/audit_changes.html", {"changes": changes})
+
+
+@login_required
 def batch_view(request, batch_id: int):
     """Progress of a bulk operation; refreshes itself while it runs (no JS needed)."""
     batch = selectors.batch_log_get(user=request.user, batch_id=batch_id)
