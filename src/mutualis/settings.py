@@ -178,7 +178,9 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Dakar")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, {{ id }} in a link renders "1 222" once ids pass 1,000 and the link
+# breaks. Amounts are grouped by the `money` filter (force_grouping) instead.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
