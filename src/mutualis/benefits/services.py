@@ -349,29 +349,28 @@ def _catalogue_write(*, actor, mutual, rows: list[dict]) -> ImportReport:
         categories.update({c.code: c for c in created_cats})
         if new_categories and any(c.pk is None for c in created_cats):
             categories = {c.code: c for c in ServiceCategory.objects.filter(mutual=mutual)}
-        to_create, to_update = [], []
-        for clean in clean_rows:
-            item = existing.get(clean["code"])
-            fields = {
-                "name": clean["name"],
-                "category": categories[clean["category"]],
-                "kind": clean["kind"],
-                "reference_price": clean["reference_price"],
-                "care_type": clean["care_type"],
-            }
-            if item is None:
-                to_create.append(CatalogueItem(mutual=mutual, code=clean["code"], **fields))
-            else:
-                for k, v in fields.items():
-                    setattr(item, k, v)
-                to_update.append(item)
-        CatalogueItem.objects.bulk_create(to_create, batch_size=1000)
-        CatalogueItem.objects.bulk_update(
-            to_update,
-            ["name", "category", "kind", "reference_price", "care_type"],
+        rows = [
+            CatalogueItem(
+                mutual=mutual,
+                code=clean["code"],
+                name=clean["name"],
+                category=categories[clean["category"]],
+                kind=clean["kind"],
+                reference_price=clean["reference_price"],
+                care_type=clean["care_type"],
+            )
+            for clean in clean_rows
+        ]
+        # One upsert on (mutual, code): new items are created, known ones updated.
+        CatalogueItem.objects.bulk_create(
+            rows,
             batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["mutual", "code"],
+            update_fields=["name", "category", "kind", "reference_price", "care_type"],
         )
-    report.created, report.updated = len(to_create), len(to_update)
+    updated = sum(1 for clean in clean_rows if clean["code"] in existing)
+    report.created, report.updated = len(clean_rows) - updated, updated
     audit_record(
         actor=actor,
         action="catalogue.import",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -678,7 +678,11 @@ def election_decide(*, actor, election: Election) -> Election:
     )
     for c in candidates:
         c.elected = c.pk in result.elected
-    Candidate.objects.bulk_update(candidates, ["votes", "elected"])
+    # A handful of candidates: one UPDATE with CASE for the votes, one for the seats.
+    election.candidates.update(
+        votes=Case(*[When(pk=c.pk, then=Value(c.votes)) for c in candidates], default=0),
+        elected=Q(pk__in=list(result.elected)),
+    )
     election.status = ElectionStatus.DECIDED if result.complete else ElectionStatus.NEW_ROUND
     election.decided_at = timezone.now()
     election.tie_broken_by = result.tie_broken_by
