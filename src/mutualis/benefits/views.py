@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from mutualis.core.errors import DomainError, Forbidden
 from mutualis.core.roles import Perm
 from mutualis.core.scope import grants, has_perm, require
-from mutualis.web.util import form_errors_from, paginate
+from mutualis.web.util import flash_error, form_errors_from, paginate
 
 from . import selectors, services
 from .presenters import answer_dict
@@ -173,9 +173,7 @@ def version_publish_view(request, version_id: int):
     try:
         services.version_publish(actor=request.user, version=version, today=_today(request.user))
     except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     else:
         messages.success(request, _("Version published."))
     return redirect(f"/benefits/packages/{version.package_id}/?version={version.pk}")
@@ -244,8 +242,6 @@ def catalogue_view(request):
                     actor=request.user, mutual=mutual, file_name=upload.name, content=upload.read()
                 )
             except DomainError as exc:
-                if exc.status in (403, 404):
-                    raise
                 form_errors_from(form, exc)
                 bad_rows = getattr(exc, "rows", None)
             else:

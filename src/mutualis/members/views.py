@@ -28,7 +28,7 @@ from mutualis.core.models import Organisation, OrgKind
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, require
 from mutualis.core.selectors import organisation_list
-from mutualis.web.util import form_errors_from
+from mutualis.web.util import flash_error, form_errors_from
 
 from . import cards, importer, selectors, services
 from .forms import (
@@ -295,8 +295,6 @@ def beneficiary_add_view(request, household_id: int):
                 confirm_not_duplicate=d.get("confirm_not_duplicate", False),
             )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Beneficiary added."))
@@ -331,8 +329,6 @@ def person_edit_view(request, person_id: int):
                 **d,
             )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Identity corrected."))
@@ -368,8 +364,6 @@ def transfer_view(request, household_id: int):
                 actor=request.user, household=household, section=section, on=form.cleaned_data["on"]
             )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(
@@ -399,8 +393,6 @@ def resign_view(request, household_id: int):
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(request, _("The household has resigned."))
@@ -439,8 +431,6 @@ def status_view(request, membership_id: int):
                         actor=request.user, person=membership.person, died_on=d["on"]
                     )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Status changed."))
@@ -482,8 +472,6 @@ def coverage_view(request, household_id: int):
                 status=d["status"],
             )
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
             form_errors_from(form, exc)
         else:
             messages.success(request, _("Coverage period opened."))
@@ -507,9 +495,7 @@ def card_issue_view(request, membership_id: int):
             actor=request.user, membership=membership, on=today_in(membership.section)
         )
     except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, str(exc))
+        flash_error(request, exc)
         return redirect("members:household", household_id=membership.household_id)
     return redirect("members:card_pdf", membership_id=membership.pk)
 
@@ -605,9 +591,7 @@ def duplicate_view(request, candidate_id: int):
                 messages.success(request, _("Merged into %(name)s.") % {"name": keep})
             return redirect("members:duplicates")
         except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            messages.error(request, str(exc))
+            flash_error(request, exc)
     people = []
     for p in (candidate.person, candidate.other):
         people.append(
