@@ -15,6 +15,7 @@ from django.db import transaction
 
 from .models import Organisation, OrgKind, RoleAssignment, User
 from .roles import Role
+from .services import organisation_place
 
 DEMO_PASSWORD = "mutualis-demo-2026"
 DEMO_USERS = [
@@ -54,9 +55,7 @@ def _org(kind, name, code, parent=None) -> Organisation:
         country="SN",
         time_zone="Africa/Dakar",
     )
-    org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.depth = parent.depth + 1 if parent else 0
-    org.save(update_fields=["path", "depth"])
+    organisation_place(org)
     return org
 
 

@@ -88,6 +88,14 @@ def _check_org_fields(*, kind, parent, name, code, currency_code) -> None:
         raise ValidationFailed(fields=errors)
 
 
+def organisation_place(org: Organisation) -> None:
+    """Store the node's place in the tree ("/1/4/9/") once it has its id."""
+    parent = org.parent
+    org.path = f"{parent.path if parent else '/'}{org.pk}/"
+    org.depth = parent.depth + 1 if parent else 0
+    org.save(update_fields=["path", "depth"])
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -119,9 +127,7 @@ def organisation_create(
             time_zone=time_zone or (parent.time_zone if parent else settings.TIME_ZONE),
             address=address,
         )
-        org.path = f"{parent.path if parent else '/'}{org.pk}/"
-        org.depth = parent.depth + 1 if parent else 0
-        org.save(update_fields=["path", "depth"])
+        organisation_place(org)
     audit_record(actor=actor, action="organisation.create", target=org, organisation=org)
     return org
 
