@@ -29,6 +29,7 @@ def test_a_general_assembly_from_convocation_to_signed_minutes(
     page: Page, live_server, registry, org_tree, manager, tmp_path
 ):
     sign_in(page, live_server.url, "manager")
+    page.locator(".menu summary", has_text="Vie démocratique").click()
     page.get_by_role("navigation").get_by_role("link", name="Gouvernance").click()
     page.get_by_role("link", name="Nouvelle Assemblée générale").click()
 

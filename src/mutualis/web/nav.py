@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,25 @@ class NavEntry:
 
 
 _ENTRIES: dict[str, NavEntry] = {}
+
+# The menu is grouped by the tens of an entry's order, so an app places its entries
+# in a group just by their number: 10-19 register, 20-29 money, 30-69 care, 70-79
+# governance, 80+ administration. Entries below 10 (home) stand alone.
+GROUPS: tuple[tuple[int, object], ...] = (
+    (10, _("Member register")),
+    (20, _("Contributions")),
+    (30, _("Care and claims")),
+    (70, _("Democratic life")),
+    (80, _("Administration")),
+)
+
+
+def _group_of(order: int):
+    label = None
+    for start, name in GROUPS:
+        if order >= start:
+            label = name
+    return label
 
 
 def register(
@@ -50,5 +70,24 @@ def entries_for(user) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        out.append({"key": entry.key, "label": entry.label, "url": url})
+        out.append({"key": entry.key, "label": entry.label, "url": url, "order": entry.order})
     return out
+
+
+def grouped(entries: list[dict]) -> list[dict]:
+    """The entries in menu groups: ``[{"label", "entries", "active"}]``.
+
+    A group with a single entry is shown as that entry alone (``label`` None)."""
+    groups: list[dict] = []
+    for entry in entries:
+        label = _group_of(entry["order"])
+        if label is None or not groups or groups[-1]["key"] != str(label):
+            groups.append(
+                {"key": str(label) if label else entry["key"], "label": label, "entries": []}
+            )
+        groups[-1]["entries"].append(entry)
+    for group in groups:
+        group["active"] = any(e.get("active") for e in group["entries"])
+        if len(group["entries"]) == 1:
+            group["label"] = None
+    return groups
