@@ -390,3 +390,28 @@ def test_a_member_reads_the_signed_minutes_but_not_the_draft_nor_the_desk(
 
 def test_a_user_without_a_member_record_gets_404_on_the_member_page(clerk_a, login):
     assert login(clerk_a).get("/governance/mine/").status_code == 404
+
+
+def test_a_section_clerk_reads_the_mutuals_ga_but_neither_manages_it_nor_lists_its_voters(
+    assembly, clerk_a, login
+):
+    client = login(clerk_a)
+
+    home = text(client.get("/governance/"))
+    assert "AG ordinaire 2026" in home
+    page = client.get(f"/governance/assemblies/{assembly.pk}/")
+    assert page.status_code == 200
+    assert "AG ordinaire 2026" in text(page)
+    assert f"/governance/assemblies/{assembly.pk}/electorate/" not in text(page)
+    assert f"/governance/assemblies/{assembly.pk}/convene/" not in text(page)
+    # The lists of members of the whole mutual and the chair's tools stay outside the
+    # section's scope, and so does every change.
+    for url in (
+        f"/governance/assemblies/{assembly.pk}/checkin/",
+        f"/governance/assemblies/{assembly.pk}/electorate/",
+    ):
+        assert client.get(url).status_code == 404, url
+    response = client.post(
+        f"/governance/assemblies/{assembly.pk}/convene/", {"v-sent_on": "2026-03-01"}
+    )
+    assert response.status_code == 404

@@ -94,6 +94,22 @@ def in_scope(user, field: str, perm: Perm | None = None) -> Q:
     return Q(**{f"{field}__in": orgs})
 
 
+def in_scope_or_above(user, field: str, perm: Perm | None = None) -> Q:
+    """Like `in_scope`, plus rows of the organisations above the user's subtrees.
+
+    For what a whole mutual shares with its sections (its General Assemblies, their
+    resolutions and elections): a section clerk reads the mutual's GA. Reading only:
+    services still `require` the right on the row's organisation."""
+    ancestors = set()
+    for g in _tree_grants(user, perm):
+        parts = [p for p in g.path.strip("/").split("/") if p]
+        ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts)))
+    q = in_scope(user, field, perm)
+    if ancestors:
+        q |= Q(**{f"{field}__path__in": sorted(ancestors)})
+    return q
+
+
 def provider_ids(user) -> set[int]:
     """Providers whose claims the user sees as a health-facility agent."""
     return {g.provider_id for g in grants(user) if g.role == Role.PROVIDER_AGENT and g.provider_id}

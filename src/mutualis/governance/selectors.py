@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 
 from mutualis.core.errors import NotFound
 from mutualis.core.roles import Perm
-from mutualis.core.scope import in_scope, require
+from mutualis.core.scope import in_scope, in_scope_or_above, require
 from mutualis.engine import governance as rules
 
 from .models import (
@@ -71,14 +71,19 @@ def organisation_get(*, user, organisation_id):
 
 
 def assembly_list(*, user) -> QuerySet[Assembly]:
+    """GAs of the user's organisations and of those above them (a section's clerk reads
+    the mutual's GA; managing it still needs the right on the mutual)."""
     return Assembly.objects.filter(
-        in_scope(user, "organisation", Perm.GOVERNANCE_VIEW)
+        in_scope_or_above(user, "organisation", Perm.GOVERNANCE_VIEW)
     ).select_related("organisation")
 
 
 def assembly_get(*, user, assembly_id) -> Assembly:
+    """A GA of the user's own subtrees: for managing it and for its lists of members."""
     try:
-        return assembly_list(user=user).get(pk=assembly_id)
+        return Assembly.objects.select_related("organisation").get(
+            in_scope(user, "organisation", Perm.GOVERNANCE_VIEW), pk=assembly_id
+        )
     except (Assembly.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
@@ -136,10 +141,11 @@ def member_assembly_list(*, user) -> QuerySet[Assembly]:
 
 
 def assembly_get_for_reading(*, user, assembly_id) -> Assembly:
-    """A GA the user may read: in their governance scope, or of their own mutual as a member."""
+    """A GA the user may read: in or above their governance scope (a section's clerk reads
+    the mutual's GA), or of their own mutual as a member."""
     try:
-        return assembly_get(user=user, assembly_id=assembly_id)
-    except NotFound:
+        return assembly_list(user=user).get(pk=assembly_id)
+    except (Assembly.DoesNotExist, ValueError, TypeError):
         pass
     try:
         return member_assembly_list(user=user).get(pk=assembly_id)
@@ -149,7 +155,7 @@ def assembly_get_for_reading(*, user, assembly_id) -> Assembly:
 
 def resolution_get(*, user, resolution_id) -> Resolution:
     qs = Resolution.objects.filter(
-        in_scope(user, "assembly__organisation", Perm.GOVERNANCE_VIEW)
+        in_scope_or_above(user, "assembly__organisation", Perm.GOVERNANCE_VIEW)
     ).select_related("assembly__organisation")
     try:
         return qs.get(pk=resolution_id)
@@ -159,7 +165,7 @@ def resolution_get(*, user, resolution_id) -> Resolution:
 
 def election_get(*, user, election_id) -> Election:
     qs = Election.objects.filter(
-        in_scope(user, "assembly__organisation", Perm.GOVERNANCE_VIEW)
+        in_scope_or_above(user, "assembly__organisation", Perm.GOVERNANCE_VIEW)
     ).select_related("assembly__organisation", "position")
     try:
         return qs.get(pk=election_id)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from mutualis.core.errors import DomainError, NotFound
 from mutualis.core.models import OrgKind
 from mutualis.core.roles import Perm
-from mutualis.core.scope import has_perm, in_scope, require
+from mutualis.core.scope import has_perm, in_scope, require, sees
 from mutualis.members.models import Membership
 from mutualis.web.util import flash_error, paginate
 
@@ -161,6 +161,8 @@ def _assembly_context(request, assembly, **extra):
         "statutes": statutes,
         "quorum": selectors.assembly_quorum(assembly, statutes),
         "can_manage": has_perm(request.user, Perm.GOVERNANCE_MANAGE, on=assembly.organisation),
+        # Lists of members (voters, check-in) only for those whose scope holds the GA's mutual.
+        "sees_members": sees(request.user, assembly.organisation),
         "is_open": assembly.status == AssemblyStatus.CONVENED and assembly.electorate_frozen_at,
         **extra,
     }
@@ -168,7 +170,7 @@ def _assembly_context(request, assembly, **extra):
 
 @login_required
 def assembly_view(request, assembly_id: int):
-    assembly = selectors.assembly_get(user=request.user, assembly_id=assembly_id)
+    assembly = selectors.assembly_get_for_reading(user=request.user, assembly_id=assembly_id)
     today = selectors.local_today(assembly.organisation)
     positions = assembly.organisation.positions.all()
     return render(
