@@ -33,8 +33,13 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks run on a PostgreSQL database of their own, created when missing.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mutualis_bench
+
 bench: $(VENV)/.installed-analytics
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python scripts/bench_db.py "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/mutualis migrate --noinput -v 0
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts conftest.py
