@@ -214,3 +214,77 @@ def test_a_deferred_claim_posted_through_the_api_waits(world, provider_agent, ap
     assert response.status_code == 201
     assert response.json()["status"] == "entered"
     assert Claim.objects.get().status == "entered"
+
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_the_page_counts_the_waiting_claims_and_the_button_decides_them(
+    defer, claims_officer, login
+):
+    claim = defer()
+    client = login(claims_officer)
+
+    page = client.get("/claims/adjudicate/")
+
+    assert page.status_code == 200
+    assert "En attente de décision : 1 demandes, 3 lignes." in page.content.decode()
+
+    response = client.post("/claims/adjudicate/", {"until": "2026-03-16"}, follow=True)
+
+    claim.refresh_from_db()
+    assert claim.status == "accepted"
+    assert response.redirect_chain[-1][0].startswith("/batches/")
+    assert "3 lignes sur 3, 0 en échec" in response.content.decode()
+
+
+def test_many_waiting_claims_are_decided_by_a_queued_task(
+    defer, claims_officer, login, monkeypatch, settings
+):
+    settings.TASKS = IMMEDIATE
+    monkeypatch.setattr("mutualis.claims.views_batch.INLINE_CLAIMS", 0)
+    claim = defer()
+
+    response = login(claims_officer).post("/claims/adjudicate/", {"until": "2026-03-16"})
+
+    claim.refresh_from_db()
+    assert response.status_code == 302
+    assert claim.status == "accepted"
+    assert BatchLog.objects.get().actor == claims_officer
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ACCOUNTANT])
+def test_the_page_is_refused_without_the_adjudication_right(role, make_user, org_tree, login):
+    user = make_user("sans", role, org_tree.mutual)
+
+    assert login(user).get("/claims/adjudicate/").status_code == 403
+    assert login(user).post("/claims/adjudicate/").status_code == 403
+
+
+def test_a_provider_agent_cannot_open_the_page(provider_agent, login):
+    assert login(provider_agent).get("/claims/adjudicate/").status_code == 403
+
+
+def test_a_paper_batch_claim_keyed_to_decide_later_waits(
+    world, provider, claims_officer, org_tree, login
+):
+    from mutualis.claims.services import batch_open
+
+    paper = batch_open(
+        actor=claims_officer, provider=provider, mutual=org_tree.mutual, reference="BR-1",
+        period=date(2026, 3, 1), received_on=date(2026, 3, 14), declared_count=1,
+        declared_amount=Decimal(2000),
+    )  # fmt: skip
+    form = {"card_number": "1000017", "start_on": "2026-03-10", "care_type": "out_patient",
+            "diagnoses": "J06.9", "item_0": "CONS", "qty_0": "1", "price_0": "2000",
+            "defer": "1"}  # fmt: skip
+
+    response = login(claims_officer).post(f"/claims/new/?batch={paper.pk}", form)
+
+    claim = Claim.objects.get()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert (claim.status, claim.batch_id, claim.submitted_on) == (
+        "entered",
+        paper.pk,
+        date(2026, 3, 14),
+    )

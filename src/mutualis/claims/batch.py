@@ -34,6 +34,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -553,3 +554,38 @@ def _write_executemany(claim_rows, line_rows, event_rows, counter_rows, now) -> 
             " mutual_share = mutual_share + %s WHERE household_id = %s",
             [(acc, mut, hh) for hh, acc, mut in counter_rows],
         )
+
+
+# --- Reads and the background task of the batch page ----------------------------------
+
+
+def waiting_summary(*, mutual, until: date) -> dict:
+    """How many claims and lines wait for the batch, and since when."""
+    claims = pending(mutual=mutual, until=until)
+    first = claims.order_by("submitted_on").values_list("submitted_on", flat=True).first()
+    return {
+        "claims": claims.count(),
+        "lines": ClaimLine.objects.filter(claim__in=claims).count(),
+        "since": first,
+    }
+
+
+def runs(*, mutual):
+    """The batch runs of the mutual, newest first (their progress is at /batches/<id>/)."""
+    from mutualis.core.models import BatchLog
+
+    return BatchLog.objects.filter(kind=KIND, organisation=mutual).select_related("actor")
+
+
+@task()
+def adjudicate_task(mutual_id: int, actor_id: int, until: str) -> int:
+    """The batch run of the page's button, queued when many claims wait."""
+    from mutualis.core.audit import acting_as
+    from mutualis.core.models import Organisation, User
+
+    mutual = Organisation.objects.get(pk=mutual_id)
+    actor = User.objects.get(pk=actor_id)
+    with acting_as(actor):
+        return claims_adjudicate(
+            actor=actor, mutual=mutual, until=date.fromisoformat(until)
+        ).batch_id
