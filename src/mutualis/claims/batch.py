@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.tasks import task
@@ -358,7 +359,21 @@ def _member_facts(members_on: dict[date, set[int]]) -> dict[tuple[int, date], ob
     from mutualis.members.models import Membership
 
     ids = set().union(*members_on.values())
-    memberships = Membership.objects.select_related("person", "household").in_bulk(ids)
+    # Plain rows with the attributes `member_facts_bulk` reads: building thousands of
+    # model instances (membership, person, household) per chunk cost more than the rules.
+    memberships = {
+        pk: SimpleNamespace(
+            pk=pk, household_id=hh, household=SimpleNamespace(pk=hh), category=category,
+            joined_on=joined, status=status,
+            person=SimpleNamespace(sex=sex, birth_date=born, birth_year=year),
+        )
+        for pk, hh, category, joined, status, sex, born, year in Membership.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "id", "household_id", "category", "joined_on", "status", "person__sex",
+            "person__birth_date", "person__birth_year",
+        )
+    }  # fmt: skip
     out: dict[tuple[int, date], object] = {}
     for on, mids in members_on.items():
         found = member_facts_bulk([memberships[m] for m in mids if m in memberships], on)
@@ -418,6 +433,8 @@ def _history(households: list[int]) -> tuple[tuple, tuple]:
 
 
 def _reasons_json(items) -> str:
+    if not items:
+        return "[]"
     return json.dumps([{"code": r.code.value, "params": json_params(r.params)} for r in items])
 
 
