@@ -75,7 +75,7 @@ from .services import (
     _lock_household,
 )
 
-CHUNK = 2000  # claims per transaction (about 6,000 lines)
+CHUNK = 5000  # claims per transaction (about 15,000 lines)
 KIND = "claims.adjudicate"
 # Test only: seconds to sleep after each chunk has committed (to kill a run mid-way).
 PAUSE_ENV = "MUTUALIS_BATCH_PAUSE"
