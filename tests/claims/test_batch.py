@@ -288,3 +288,12 @@ def test_a_paper_batch_claim_keyed_to_decide_later_waits(
         paper.pk,
         date(2026, 3, 14),
     )
+
+
+def test_a_waiting_claim_page_says_it_waits(defer, claims_officer, login):
+    claim = defer()
+
+    page = login(claims_officer).get(f"/claims/{claim.pk}/")
+
+    assert page.status_code == 200
+    assert "Saisie" in page.content.decode()
