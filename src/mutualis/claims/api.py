@@ -17,7 +17,7 @@ from mutualis.core.scope import provider_ids
 from mutualis.engine.money import currency
 from mutualis.providers.selectors import provider_get
 
-from . import selectors, services
+from . import batch, selectors, services
 from .models import ClaimSource
 from .reasons import note_text, reason_text
 
@@ -44,6 +44,7 @@ class ClaimIn(Schema):
     episode: str = ""
     provider_reference: str = ""
     corrects_id: int | None = None
+    defer: bool = False  # store undecided, for the batch (docs/claims.md)
 
 
 class ReasonOut(Schema):
@@ -177,7 +178,7 @@ def submit_claim(
         episode=payload.episode,
         provider_reference=payload.provider_reference,
     )
-    claim = services.claim_submit(
+    claim = (batch.claim_defer if payload.defer else services.claim_submit)(
         actor=user,
         provider=provider,
         data=data,

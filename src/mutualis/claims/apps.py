@@ -21,3 +21,10 @@ class ClaimsConfig(AppConfig):
             perm=Perm.CLAIM_ADJUDICATE,
             order=43,
         )
+        register(
+            "claims_adjudicate",
+            _("Batch adjudication"),
+            "claims:adjudicate",
+            perm=Perm.CLAIM_ADJUDICATE,
+            order=44,
+        )

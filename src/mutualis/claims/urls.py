@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_batch
 
 app_name = "claims"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_view, name="review"),
     path("export.xlsx", views.export_view, name="export"),
     path("batches/", views.batches_view, name="batches"),
+    path("adjudicate/", views_batch.adjudicate_view, name="adjudicate"),
     path("batches/<int:batch_id>/", views.batch_view, name="batch"),
     path("<int:claim_id>/", views.claim_detail_view, name="detail"),
     path("<int:claim_id>/eob/", views.eob_view, name="eob"),

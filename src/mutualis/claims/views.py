@@ -116,7 +116,10 @@ def claim_new_view(request):
                 lines = _line_inputs(form, errors)
                 if errors:
                     raise services.InvalidLines(fields=errors)
-                claim = services.claim_submit(
+                submit = services.claim_submit
+                if batch is not None and request.POST.get("defer"):  # stored for the batch
+                    from .batch import claim_defer as submit
+                claim = submit(
                     actor=user,
                     provider=provider,
                     data=services.ClaimInput(

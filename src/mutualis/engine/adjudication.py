@@ -13,7 +13,9 @@ Ceilings never reject a line; count and frequency limits cut the quantity.
 
 Limits are consumed in order of service date then claim id, only by accepted
 lines. ``adjudicate_claim`` is ``adjudicate_many`` with one claim, so both
-decide alike; each decision lists the ``Consumption`` its lines add.
+decide alike; each decision lists the ``Consumption`` its lines add. The batch
+path (``claims.batch``) uses ``adjudicate_in_order``: the same decision, in the
+order the caller chose, each claim with its member's facts at its own date.
 """
 
 from __future__ import annotations
@@ -224,6 +226,36 @@ def adjudicate_many(claims: Iterable[Claim], context: ClaimContext) -> list[Clai
     return out  # type: ignore[return-value]
 
 
+_CONTEXT = object()  # decide(): take the member's facts from the context
+
+
+def adjudicate_in_order(
+    items: Iterable[tuple[Claim, MemberFacts | None]], context: ClaimContext
+) -> list[ClaimDecision]:
+    """Decide claims one after the other in the order given (the batch path).
+
+    Each item is a claim with its member's facts at the claim's date (None:
+    not a member), which overrides ``context.members``; each accepted line
+    consumes limits before the next claim is decided, as in ``adjudicate_many``.
+    The caller orders the claims (service date, then claim number).
+    """
+    run = _Run(context)
+    out: list[ClaimDecision] = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        seen: set[str] = set()
+        for claim, member in items:
+            if claim.id in seen:
+                raise ValueError("claim ids must be unique in a batch")
+            seen.add(claim.id)
+            out.append(run.decide(claim, member))
+    finally:
+        if collecting:
+            gc.enable()
+    return out
+
+
 class _Run:
     """One batch: the context plus consumption and claims seen so far."""
 
@@ -309,10 +341,11 @@ class _Run:
         self.plans[key] = plan
         return plan
 
-    def decide(self, claim: Claim) -> ClaimDecision:
+    def decide(self, claim: Claim, member: MemberFacts | None | object = _CONTEXT) -> ClaimDecision:
         ctx, index, zero, step = self.ctx, self.index, self.zero, self.step
         catalogue = ctx.catalogue
-        member = ctx.members.get(claim.beneficiary_id)
+        if member is _CONTEXT:
+            member = ctx.members.get(claim.beneficiary_id)
         agreement = ctx.agreement_for(claim.provider_id, claim.start)
         claim_reasons = self._claim_reasons(claim, member, agreement)
         payee = (
@@ -454,6 +487,9 @@ class _Run:
             if version.deductible is not None:
                 ded = min(accepted, deductible_left(index, version.deductible, pos))
                 if ded:
+                    # Amounts loaded from storage carry its scale (1600.00): one form
+                    # whatever the consumption came from, in-run or stored.
+                    ded = ded.quantize(step, ROUND_HALF_UP)
                     notes.append(Note(NoteCode.DEDUCTIBLE, {"amount": ded}))
             base = accepted - ded
             # 3. Coverage rate, or the fixed co-payment once per visit.
@@ -471,7 +507,7 @@ class _Run:
             for ceiling, owner in plan.ceilings(care):
                 _, left = ceiling_left(index, ceiling, owner, pos, allowed)
                 if mutual > left:
-                    mutual = left
+                    mutual = left = left.quantize(step, ROUND_HALF_UP)
                     notes.append(
                         Note(
                             NoteCode.CEILING,
