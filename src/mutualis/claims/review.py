@@ -116,7 +116,7 @@ def sample_for_review(*, mutual, claim_ids) -> int:
 
     for pk, claimed, *_rest in rows:
         if drawn(conf.seed, pk, conf.random_share):
-            add(pk, "random", share=str(conf.random_share))
+            add(pk, "random", share=_plain(conf.random_share))
         if conf.amount_above is not None and claimed > conf.amount_above:
             add(pk, "amount", above=str(conf.amount_above))
     latest = max(r[4] for r in rows)
@@ -151,6 +151,12 @@ def sample_for_review(*, mutual, claim_ids) -> int:
         sampled = []
     _feedback_sample(conf, rows)
     return len(sampled)
+
+
+def _plain(value: Decimal) -> str:
+    """5.50 → "5.5", 100.00 → "100" (a share as people write it)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _rare_acts(conf, mutual, ids, latest, add) -> None:
@@ -216,7 +222,7 @@ def _outlier_providers(conf, mutual, rows, latest, add) -> None:
                 "outlier_provider",
                 average=str(cur.quantize(average)),
                 kind_average=str(cur.quantize(kind_average)),
-                factor=str(conf.outlier_factor),
+                factor=_plain(conf.outlier_factor),
             )
 
 
