@@ -29,6 +29,13 @@ class ClaimsConfig(AppConfig):
             order=45,
         )
         register(
+            "claims_feedback_staff",
+            _("Care feedback"),
+            "claims:feedback_list",
+            perm=Perm.COMPLAINT_HANDLE,
+            order=46,
+        )
+        register(
             "claims_batches",
             _("Paper batches"),
             "claims:batches",
