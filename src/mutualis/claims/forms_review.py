@@ -56,7 +56,7 @@ class AuthorisationDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     valid_until = forms.DateField(
-        label=_("Valid until"),
+        label=_("Authorised until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Empty: the mutual's usual validity after the planned date."),

@@ -391,7 +391,7 @@ class ReviewOrigin(models.TextChoices):
 class ReviewState(models.TextChoices):
     OPEN = "open", _("Awaiting review")
     PENDING = "pending", _("Awaiting a second approval")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Review closed")
 
 
 class ReviewCase(models.Model):
@@ -496,7 +496,7 @@ class PriorAuthorisation(models.Model):
     reference = models.CharField(_("reference"), max_length=32, blank=True)
     requested_on = models.DateField(_("requested on"))
     due_on = models.DateField(_("answer due by"))
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_until = models.DateField(_("authorised until"), null=True, blank=True)
     requested_by = models.ForeignKey("core.User", models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
         "core.User", models.PROTECT, null=True, blank=True, related_name="+"

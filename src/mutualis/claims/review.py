@@ -196,20 +196,8 @@ def _outlier_providers(conf, mutual, rows, latest, add) -> None:
         mutual=mutual, start_on__gt=latest - OUTLIER_WINDOW, start_on__lte=latest
     ).exclude(status=ClaimStatus.REPLACED)
     cur = currency(mutual.currency)
-    by_provider = {
-        p: (s, n)
-        for p, s, n in window.filter(provider_id__in={r[2] for r in rows})
-        .values("provider_id")
-        .annotate(s=Sum("claimed"), n=Count("id"))
-        .values_list("provider_id", "s", "n")
-    }
-    by_kind = {
-        k: (s, n)
-        for k, s, n in window.filter(provider__kind__in={r[3] for r in rows})
-        .values("provider__kind")
-        .annotate(s=Sum("claimed"), n=Count("id"))
-        .values_list("provider__kind", "s", "n")
-    }
+    by_provider = _totals(window, "provider_id", {r[2] for r in rows})
+    by_kind = _totals(window, "provider__kind", {r[3] for r in rows})
     for pk, _claimed, provider_id, kind, *_rest in rows:
         own, ref = by_provider.get(provider_id), by_kind.get(kind)
         if not own or not ref or not own[1] or not ref[1]:
@@ -224,6 +212,13 @@ def _outlier_providers(conf, mutual, rows, latest, add) -> None:
                 kind_average=str(cur.quantize(kind_average)),
                 factor=_plain(conf.outlier_factor),
             )
+
+
+def _totals(claims, key: str, values) -> dict:
+    """{key value: (sum claimed, number of claims)} in one grouped query."""
+    rows = claims.filter(**{f"{key}__in": values}).values(key)
+    return {k: (t, n) for k, t, n in rows.annotate(t=Sum("claimed"), n=Count("id")).values_list(
+        key, "t", "n")}  # fmt: skip
 
 
 def _feedback_sample(conf, rows) -> None:
@@ -479,13 +474,7 @@ def review_decide(*, actor, claim: Claim, choices: list[LineChoice]) -> ReviewCa
         case.reviewed_by, case.reviewed_at = actor, timezone.now()
         case.state = ReviewState.PENDING if second else case.state
         case.save()
-    summary = {
-        "lines": [
-            {"line": r.line.position + 1, "action": r.action, "reason": r.reason,
-             "mutual_share": str(r.mutual_share)}
-            for r in reviews
-        ],
-    }  # fmt: skip
+    summary = _summary(reviews)
     if second:
         ClaimEvent.objects.create(
             claim=claim,
@@ -506,6 +495,17 @@ def review_decide(*, actor, claim: Claim, choices: list[LineChoice]) -> ReviewCa
     return case
 
 
+def _summary(reviews) -> dict:
+    """What the audit and the story keep of a review: figures and codes, never the note."""
+    return {
+        "lines": [
+            {"line": r.line.position + 1, "action": r.action, "reason": r.reason,
+             "mutual_share": str(r.mutual_share)}
+            for r in reviews
+        ],
+    }  # fmt: skip
+
+
 def _snapshot(line: ClaimLine) -> dict:
     return {
         "status": line.status,
@@ -519,6 +519,9 @@ def _snapshot(line: ClaimLine) -> dict:
 
 def _apply(*, actor, claim: Claim, case: ReviewCase, kind: str, summary: dict) -> None:
     """Write the case's pending line decisions, the claim's totals and status, the appeals."""
+    # Lock the household's counter row first, as claim_submit does, so a claim of the
+    # household decided meanwhile waits and then sees the new figures of these lines.
+    ConsumptionCounter.objects.filter(pk=claim.household_id).update(claims=F("claims"))
     reviews = list(case.lines.filter(applied=False).select_related("line", "appeal"))
     changed = []
     for r in reviews:
@@ -618,14 +621,7 @@ def review_approve(*, actor, case: ReviewCase) -> ReviewCase:
     if actor.pk in (case.reviewed_by_id, claim.entered_by_id):
         raise SameReviewer()
     reviews = case.lines.filter(applied=False).select_related("line")
-    summary = {
-        "lines": [
-            {"line": r.line.position + 1, "action": r.action, "reason": r.reason,
-             "mutual_share": str(r.mutual_share)}
-            for r in reviews
-        ],
-        "reviewed_by": case.reviewed_by_id,
-    }  # fmt: skip
+    summary = {**_summary(reviews), "reviewed_by": case.reviewed_by_id}
     _apply(actor=actor, claim=claim, case=case, kind=EventKind.REVIEW_APPROVED, summary=summary)
     return case
 
