@@ -208,3 +208,6 @@ def appeal_line(request, claim_id: int, position: int, payload: AppealIn):
     line = selectors.line_get(user=request.auth, claim_id=claim_id, position=position - 1)
     appeal = services.line_appeal(actor=request.auth, line=line, reason=payload.reason)
     return Status(201, {"id": appeal.pk, "status": appeal.status})
+
+
+from . import api_review  # noqa: E402,F401  (prior authorisation endpoints)

@@ -15,6 +15,27 @@ class ClaimsConfig(AppConfig):
         register("claims_mine", _("My claims"), "claims:list", roles=(Role.MEMBER,), order=41)
         register("claims_review", _("Review"), "claims:review", perm=Perm.CLAIM_REVIEW, order=42)
         register(
+            "claims_authorisations",
+            _("Prior authorisations"),
+            "claims:authorisations",
+            perm=Perm.CLAIM_VIEW,
+            order=44,
+        )
+        register(
+            "claims_feedback",
+            _("Questions about my care"),
+            "claims:feedback_list",
+            roles=(Role.MEMBER,),
+            order=45,
+        )
+        register(
+            "claims_feedback_staff",
+            _("Care feedback"),
+            "claims:feedback_list",
+            perm=Perm.COMPLAINT_HANDLE,
+            order=46,
+        )
+        register(
             "claims_batches",
             _("Paper batches"),
             "claims:batches",

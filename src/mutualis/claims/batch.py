@@ -257,8 +257,12 @@ def claims_adjudicate(
 def _after_decided(mutual, claim_ids: list[int]) -> None:
     """Called in each chunk's transaction once its decisions are written.
 
-    Medical-review sampling (`claims.review.sample_for_review`) is wired here.
+    Medical-review sampling: the sampled claims go *under review*, in the same
+    transaction as their decisions, exactly as a single claim does.
     """
+    from mutualis.claims.review import sample_for_review
+
+    sample_for_review(mutual=mutual, claim_ids=claim_ids)
 
 
 def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: BatchResult) -> int:

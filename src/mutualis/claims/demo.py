@@ -109,3 +109,18 @@ def load(ctx) -> None:
     batch.declared_count = max(1, count)
     batch.declared_amount = amount
     batch.save(update_fields=["declared_count", "declared_amount"])
+    _review_demo(ctx, today)
+
+
+def _review_demo(ctx, today) -> None:
+    """Medical review settings of the demo mutual, and its sample of the demo claims."""
+    from .models import Claim, ReviewSettings
+    from .review import sample_for_review
+
+    ReviewSettings.objects.update_or_create(
+        mutual=ctx.mutual,
+        defaults={"random_share": Decimal(10), "amount_above": Decimal(20000),
+                  "four_eyes_above": Decimal(15000), "feedback_share": Decimal(20)},
+    )  # fmt: skip
+    ids = list(Claim.objects.filter(mutual=ctx.mutual).values_list("pk", flat=True))
+    sample_for_review(mutual=ctx.mutual, claim_ids=ids)

@@ -223,6 +223,11 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", _("Decided")
     CORRECTED = "corrected", _("Replaced by a correction")
     APPEALED = "appealed", _("Line appealed by the provider")
+    SAMPLED = "sampled", _("Sampled for medical review")
+    REVIEWED = "reviewed", _("Reviewed by the medical adviser")
+    REVIEW_PENDING = "review_pending", _("Review awaiting a second approval")
+    REVIEW_APPROVED = "review_approved", _("Review approved by a second adviser")
+    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
 
 
 class ClaimEvent(models.Model):
@@ -280,3 +285,273 @@ class ConsumptionCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.claims} claims"
+
+
+# --- Medical review, prior authorisation, feedback (DOMAIN §7) -----------------------
+
+
+class ReviewSettings(models.Model):
+    """A mutual's medical review settings (sampling, four-eyes, deadlines, feedback).
+
+    Shares are percentages (0–100). Empty thresholds switch their rule off.
+    """
+
+    mutual = models.OneToOneField(
+        "core.Organisation", models.CASCADE, related_name="+", verbose_name=_("mutual")
+    )
+    random_share = models.DecimalField(
+        _("random share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("Share of decided claims sampled at random, e.g. 5."),
+    )
+    seed = models.CharField(
+        _("sampling seed"),
+        max_length=32,
+        default="mutualis",
+        help_text=_("Changing it draws another random sample; the same seed draws the same."),
+    )
+    amount_above = models.DecimalField(
+        _("claims above this amount"),
+        null=True,
+        blank=True,
+        help_text=_("Every claim whose claimed amount is above it is reviewed."),
+        **MONEY,
+    )
+    rare_below = models.PositiveIntegerField(
+        _("rare act: used fewer times than"),
+        null=True,
+        blank=True,
+        help_text=_("An item claimed fewer times than this in the last 12 months at the mutual."),
+    )
+    flagged_items = models.JSONField(
+        _("flagged items"),
+        default=list,
+        blank=True,
+        help_text=_("Item codes always reviewed, separated by spaces."),
+    )
+    outlier_factor = models.DecimalField(
+        _("outlier provider: times the average"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "A provider whose average claim over 90 days is above this many times the "
+            "average of its type at the mutual, e.g. 1.5."
+        ),
+    )
+    four_eyes_above = models.DecimalField(
+        _("second approval above"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A review leaving the mutual more than this to pay on the claim, or changing a "
+            "line by more than this, needs a second adviser's approval."
+        ),
+        **MONEY,
+    )
+    authorisation_days = models.PositiveSmallIntegerField(
+        _("days to answer a prior authorisation"), default=5
+    )
+    authorisation_valid_days = models.PositiveSmallIntegerField(
+        _("days an authorisation stays valid after the planned date"), default=30
+    )
+    feedback_share = models.DecimalField(
+        _("feedback share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("Share of decided claims whose member is asked whether the care was given."),
+    )
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("review settings")
+        verbose_name_plural = _("review settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(random_share__gte=0, random_share__lte=100)
+                & Q(feedback_share__gte=0, feedback_share__lte=100),
+                name="review_shares_are_percentages",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mutual_id}"
+
+
+class ReviewOrigin(models.TextChoices):
+    SAMPLED = "sampled", _("Sampled")
+    APPEAL = "appeal", _("Appeal")
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("Awaiting review")
+    PENDING = "pending", _("Awaiting a second approval")
+    CLOSED = "closed", _("Review closed")
+
+
+class ReviewCase(models.Model):
+    """One medical review of one claim: why it was opened, by whom it was decided."""
+
+    claim = models.ForeignKey(Claim, models.CASCADE, related_name="reviews")
+    origin = models.CharField(_("origin"), max_length=8, choices=ReviewOrigin.choices)
+    reasons = models.JSONField(_("why it is reviewed"), default=list, blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=ReviewState.choices, default=ReviewState.OPEN
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        "core.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "core.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=~Q(state="closed"), name="one_open_review_per_claim"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ({self.state})"
+
+
+class ReviewAction(models.TextChoices):
+    KEEP = "keep", _("Keep the decision")
+    ACCEPT = "accept", _("Accept in full")
+    REDUCE = "reduce", _("Reduce")
+    REJECT = "reject", _("Reject")
+
+
+class LineReview(models.Model):
+    """The medical adviser's decision on one line: the new figures, why, and by whom.
+
+    `applied` is False while the review awaits a second approval (four-eyes).
+    """
+
+    case = models.ForeignKey(ReviewCase, models.CASCADE, related_name="lines")
+    line = models.ForeignKey(ClaimLine, models.CASCADE, related_name="reviews")
+    appeal = models.ForeignKey(
+        LineAppeal, models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    action = models.CharField(_("decision"), max_length=8, choices=ReviewAction.choices)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(max_length=20, choices=LineStatus.choices)
+    accepted_quantity = models.PositiveIntegerField()
+    accepted = models.DecimalField(**MONEY)
+    mutual_share = models.DecimalField(**MONEY)
+    member_share = models.DecimalField(**MONEY)
+    before = models.JSONField(default=dict)
+    applied = models.BooleanField(default=False)
+
+    # The adviser's note may hold health data: not in history.
+    history = history(excluded_fields=["note"])
+
+    class Meta:
+        ordering = ["case", "line__position"]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.action}"
+
+
+class AuthorisationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting the medical adviser")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class PriorAuthorisation(models.Model):
+    """A provider's request to give a costly act (FR: entente préalable) and its answer."""
+
+    mutual = models.ForeignKey("core.Organisation", models.PROTECT, related_name="+")
+    section = models.ForeignKey("core.Organisation", models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        "providers.Provider", models.PROTECT, related_name="authorisations"
+    )
+    membership = models.ForeignKey(
+        "members.Membership", models.PROTECT, related_name="authorisations"
+    )
+    items = models.JSONField(_("items"), default=list)
+    planned_on = models.DateField(_("planned date"))
+    justification = models.TextField(_("justification"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AuthorisationStatus.choices,
+        default=AuthorisationStatus.REQUESTED,
+    )
+    reference = models.CharField(_("reference"), max_length=32, blank=True)
+    requested_on = models.DateField(_("requested on"))
+    due_on = models.DateField(_("answer due by"))
+    valid_until = models.DateField(_("authorised until"), null=True, blank=True)
+    requested_by = models.ForeignKey("core.User", models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "core.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    # The justification may hold health data: not in history.
+    history = history(excluded_fields=["justification"])
+
+    class Meta:
+        verbose_name = _("prior authorisation")
+        verbose_name_plural = _("prior authorisations")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="authorisation_reference"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+
+class FeedbackChannel(models.TextChoices):
+    MEMBER = "member", _("Answered by the member")
+    PHONE = "phone", _("Given by phone to a clerk")
+
+
+class FeedbackQuestion(models.Model):
+    """A question to the member about a decided claim: was the care given, was an extra
+    charged (DOMAIN §7, beneficiary feedback sampling)."""
+
+    claim = models.OneToOneField(Claim, models.CASCADE, related_name="feedback")
+    provider = models.ForeignKey(
+        "providers.Provider", models.CASCADE, related_name="feedback_questions"
+    )
+    household = models.ForeignKey("members.Household", models.CASCADE, related_name="+")
+    section = models.ForeignKey("core.Organisation", models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    care_received = models.BooleanField(_("the care was received"), null=True)
+    extra_charged = models.BooleanField(_("an extra was charged"), null=True)
+    extra_amount = models.DecimalField(_("extra charged"), null=True, blank=True, **MONEY)
+    channel = models.CharField(max_length=8, choices=FeedbackChannel.choices, blank=True)
+    answered_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["provider", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}"

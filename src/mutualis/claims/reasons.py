@@ -41,6 +41,35 @@ REASONS = {
     "agreement_invalid": _("The provider had no valid agreement on {on}."),
     "invalid_claim": _("The claim is incomplete or malformed ({field})."),
     "ceiling_reached": _("The ceiling of {amount} is reached."),
+    "medical_review": _("Changed by the mutual's medical adviser."),
+    "medical_review.not_justified": _("Medical review: the care was not medically justified."),
+    "medical_review.excessive_quantity": _(
+        "Medical review: the quantity is above what the treatment needs."
+    ),
+    "medical_review.not_performed": _("Medical review: the care was not given."),
+    "medical_review.price": _("Medical review: the amount is not justified."),
+    "medical_review.other": _("Changed by the mutual's medical adviser."),
+}
+
+# Why the medical adviser changed a line (the codes of `review.REVIEW_REASONS`).
+REVIEW_REASONS = {
+    "not_justified": _("Not medically justified"),
+    "excessive_quantity": _("Quantity above the need"),
+    "not_performed": _("Care not given"),
+    "price": _("Amount not justified"),
+    "other": _("Other (say it in the note)"),
+}
+
+# Why a claim was sampled for medical review.
+SAMPLING = {
+    "random": _("Drawn at random ({share} % of claims)."),
+    "amount": _("Claimed amount above {above}."),
+    "rare_act": _("Rare act: {items} (used fewer than {below} times in 12 months)."),
+    "flagged_item": _("Item under watch: {items}."),
+    "outlier_provider": _(
+        "Provider's average claim {average}, above {factor} × the average of its type "
+        "({kind_average})."
+    ),
 }
 
 NOTES = {
@@ -111,6 +140,8 @@ def _variant(code: str, p: dict) -> str:
         return f"invalid_date.{p['reason']}"
     if code == "referral_missing" and p.get("document") == "authorisation":
         return "referral_missing.authorisation"
+    if code == "medical_review" and p.get("why"):
+        return f"medical_review.{p['why']}"
     return code
 
 
@@ -191,5 +222,23 @@ def note_text(note: dict, currency: str = "XOF") -> str:
         return code
     try:
         return str(text).format(**_values(p, currency))
+    except (KeyError, IndexError, ValueError):
+        return str(text)
+
+
+def sampling_text(reason: dict, currency: str = "XOF") -> str:
+    """Why a claim was sampled for review, in the active language."""
+    code, p = reason.get("code", ""), dict(reason.get("params") or {})
+    text = SAMPLING.get(code)
+    if text is None:
+        return code
+    values = _values(p, currency)
+    for key in ("above", "average", "kind_average"):
+        if p.get(key) not in (None, ""):
+            values[key] = _values({"amount": p[key]}, currency)["amount"]
+    if isinstance(p.get("items"), list):
+        values["items"] = ", ".join(p["items"])
+    try:
+        return str(text).format(**values)
     except (KeyError, IndexError, ValueError):
         return str(text)

@@ -37,6 +37,7 @@ from mutualis.engine.adjudication import ClaimLine as EngineLine
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts
+from .authorisations import authorisation_reference
 from .models import (
     AppealStatus,
     BatchState,
@@ -53,6 +54,7 @@ from .models import (
     LineStatus,
 )
 from .reasons import json_params
+from .review import sample_for_review
 
 MAX_LINES = 100
 
@@ -335,7 +337,12 @@ def claim_submit(
         end=data.end_on,
         diagnoses=tuple(d.strip().upper() for d in data.diagnoses),
         referral=data.referral or None,
-        authorisation=data.authorisation or None,
+        authorisation=authorisation_reference(
+            data.authorisation,
+            membership_id=membership.pk,
+            provider_id=provider.pk,
+            on=data.start_on,
+        ),
         corrects=str(corrects.pk) if corrects is not None else None,
         episode=data.episode or None,
     )
@@ -440,6 +447,8 @@ def claim_submit(
             status=ClaimStatus.REPLACED,
             data={"by_claim": claim.pk},
         )
+    if sample_for_review(mutual=mutual, claim_ids=[claim.pk]):
+        claim.status = ClaimStatus.UNDER_REVIEW
     audit_record(
         actor=actor,
         action="claim.submit",
