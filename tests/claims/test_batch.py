@@ -297,3 +297,21 @@ def test_a_waiting_claim_page_says_it_waits(defer, claims_officer, login):
 
     assert page.status_code == 200
     assert "Saisie" in page.content.decode()
+
+
+def test_the_batch_sends_sampled_claims_to_medical_review(defer, claims_officer, org_tree):
+    from mutualis.claims.models import ReviewSettings
+
+    ReviewSettings.objects.update_or_create(
+        mutual=org_tree.mutual, defaults={"amount_above": Decimal("5000")}
+    )
+    big = defer()
+    small = defer(claim_input(lines=[("PARA", 1, "500")], start=date(2026, 3, 12)))
+
+    claims_adjudicate(actor=claims_officer, mutual=org_tree.mutual, today=TODAY)
+
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert big.status == "under_review"  # 6,000 claimed, above the 5,000 of the settings
+    assert small.status == "accepted"
+    assert big.events.filter(kind="sampled").exists()
