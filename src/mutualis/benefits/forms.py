@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.members.models import MemberCategory
@@ -43,9 +44,9 @@ VersionForm = type(
 )
 
 
-def _coverage_field(label) -> forms.CharField:
+def _coverage_field(category_label) -> forms.CharField:
     return forms.CharField(
-        label=label,
+        label=format_lazy(_("Cover of the category “{category}”"), category=category_label),
         required=False,
         max_length=20,
         help_text=_("100% = exempt, or an amount = fixed co-payment; empty = as above."),
