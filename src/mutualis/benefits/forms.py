@@ -44,6 +44,28 @@ VersionForm = type(
 )
 
 
+# Rule fields edited as they are stored (rate, co-payment and coverages are converted).
+RULE_FIELDS = (
+    "waiting_days",
+    "referral_required",
+    "authorisation_required",
+    "applicable_sex",
+    "min_age",
+    "max_age",
+    "care_type",
+)
+LIMIT_FIELDS = (
+    "kind",
+    "scope",
+    "amount",
+    "max_count",
+    "unit",
+    "window",
+    "window_days",
+    "care_type",
+)
+
+
 def _coverage_field(category_label) -> forms.CharField:
     return forms.CharField(
         label=format_lazy(_("Cover of the category “{category}”"), category=category_label),
@@ -76,20 +98,7 @@ class RuleForm(forms.Form):
     def __init__(self, *args, categories=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c.pk, str(c)) for c in categories]
-        self.fields.update(
-            fields_for_model(
-                BenefitRule,
-                fields=[
-                    "waiting_days",
-                    "referral_required",
-                    "authorisation_required",
-                    "applicable_sex",
-                    "min_age",
-                    "max_age",
-                    "care_type",
-                ],
-            )
-        )
+        self.fields.update(fields_for_model(BenefitRule, fields=RULE_FIELDS))
         self.fields["applicable_sex"].help_text = _(
             "Clinical applicability of the act (delivery: women 12–55), never a risk rating."
         )
@@ -141,15 +150,7 @@ def rule_initial(rule) -> dict:
         "rate": None if rule.rate is None else (rule.rate * 100).normalize(),
         "fixed_copay": "" if rule.fixed_copay is None else f"{rule.fixed_copay.normalize():f}",
     }
-    for name in (
-        "waiting_days",
-        "referral_required",
-        "authorisation_required",
-        "applicable_sex",
-        "min_age",
-        "max_age",
-        "care_type",
-    ):
+    for name in RULE_FIELDS:
         initial[name] = getattr(rule, name)
     for c in rule.category_coverages.all():
         initial[f"member_coverages.{c.member_category}"] = (

@@ -43,18 +43,22 @@ from .services import PaymentInput
 from .status import daily_run, mutual_today
 
 
-def _mutual(request, perm: Perm):
-    """The mutual a mutual-wide page works on (?mutual=), among those the user may."""
-    mutuals = selectors.mutual_list(user=request.user, perm=perm)
-    if not mutuals:
+def _chosen(request, options: list, key: str):
+    """The organisation a page works on (?key=id) among `options`: none → 403, other → 404."""
+    if not options:
         raise Forbidden()
-    wanted = request.GET.get("mutual") or request.POST.get("mutual")
-    for m in mutuals:
-        if str(m.pk) == wanted:
-            return m, mutuals
+    wanted = request.GET.get(key) or request.POST.get(key)
+    for org in options:
+        if str(org.pk) == wanted:
+            return org, options
     if wanted:
         raise NotFound()
-    return mutuals[0], mutuals
+    return options[0], options
+
+
+def _mutual(request, perm: Perm):
+    """The mutual a mutual-wide page works on (?mutual=), among those the user may."""
+    return _chosen(request, selectors.mutual_list(user=request.user, perm=perm), "mutual")
 
 
 def pdf_response(html: str, filename: str) -> HttpResponse:
@@ -504,16 +508,7 @@ def payer_view(request, payer_id: int):
 
 def _section(request, perm: Perm):
     """The section a section page works on (?section=), among those the user may."""
-    sections = selectors.section_list(user=request.user, perm=perm)
-    if not sections:
-        raise Forbidden()
-    wanted = request.GET.get("section") or request.POST.get("section")
-    for s in sections:
-        if str(s.pk) == wanted:
-            return s, sections
-    if wanted:
-        raise NotFound()
-    return sections[0], sections
+    return _chosen(request, selectors.section_list(user=request.user, perm=perm), "section")
 
 
 @login_required
