@@ -10,8 +10,9 @@ reversing the payment reverses it too (the reversal negates every allocation
 of the payment, credit ones included).
 
 Set-based: per chunk of households, two locked reads (payments with credit,
-open dues), the engine in memory, then one `bulk_create` of allocations and one
-`UPDATE … FROM` each for dues' paid amounts and payments' credit.
+open dues), the engine in memory, then one COPY (`bulk_create` on SQLite) of
+allocations and one `UPDATE … FROM` each for dues' paid amounts and payments'
+credit.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from mutualis.engine import payments as ep
 
 from .models import Allocation, Due, Payment, PaymentMethod
 
-CHUNK = 2000
+CHUNK = 5000
 
 
 @dataclass
@@ -93,10 +94,12 @@ def credit_apply(*, actor, mutual, household_ids=None, on: date) -> CreditResult
 
 
 def _apply_chunk(ids: list[int], on: date) -> CreditResult:
+    from .bulk_payments import _insert_rows
     from .services import bulk_add
 
     payments = list(
-        Payment.objects.select_for_update()
+        # Lock the payments only: "not reversed" is an outer join PostgreSQL will not lock.
+        Payment.objects.select_for_update(of=("self",))
         .filter(household_id__in=ids, credit__gt=0, reversed_by__isnull=True)
         .exclude(method=PaymentMethod.REVERSAL)
         .order_by("household_id", "value_date", "id")
@@ -120,7 +123,7 @@ def _apply_chunk(ids: list[int], on: date) -> CreditResult:
             )
         )
     result = CreditResult()
-    allocations: list[Allocation] = []
+    allocations: list[dict] = []
     due_paid: dict[int, Decimal] = defaultdict(Decimal)
     credit_used: dict[int, Decimal] = {}
     touched: set[int] = set()
@@ -136,19 +139,19 @@ def _apply_chunk(ids: list[int], on: date) -> CreditResult:
         open_dues[hh] = list(ep.apply_allocation(dues=dues, lines=decided.lines, value_date=on))
         for line in decided.lines:
             allocations.append(
-                Allocation(
-                    payment_id=payment_id,
-                    due_id=line.due_id,
-                    amount=line.amount,
-                    value_date=on,
-                    from_credit=True,
-                )
+                {
+                    "payment_id": payment_id,
+                    "due_id": line.due_id,
+                    "amount": line.amount,
+                    "value_date": on,
+                    "from_credit": True,
+                }
             )
             due_paid[line.due_id] += line.amount
         credit_used[payment_id] = -decided.allocated
         result.amount += decided.allocated
         touched.add(hh)
-    Allocation.objects.bulk_create(allocations, batch_size=5000)
+    _insert_rows(Allocation, allocations)  # COPY on PostgreSQL
     bulk_add(Due, "paid", dict(due_paid))
     bulk_add(Payment, "credit", credit_used)
     result.households = len(touched)

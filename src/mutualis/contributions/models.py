@@ -403,7 +403,7 @@ class Allocation(models.Model):
     value_date = models.DateField(_("value date"))
     # The payment's credit (an earlier overpayment) applied later to a new due,
     # dated by `value_date` (the day it was applied): `credit_apply`.
-    from_credit = models.BooleanField(_("from credit"), default=False)
+    from_credit = models.BooleanField(_("from credit"), default=False, db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["due", "value_date"], name="allocation_due_idx")]
