@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mutualis.core import documents
 from mutualis.core.errors import DomainError, Forbidden, NotFound
+from mutualis.core.models import User
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, require
 from mutualis.web.util import form_errors_from, paginate
@@ -595,9 +596,12 @@ def handover_view(request):
         form = HandoverForm(request.POST)
         collector = None
         if form.is_valid():
+            # A holder of a book of the section, even if no longer one of its users.
             collector = (
-                selectors.section_collectors(section=section)
-                .filter(pk=form.cleaned_data["collector"])
+                User.objects.filter(
+                    pk=form.cleaned_data["collector"], receipt_books__section=section
+                )
+                .distinct()
                 .first()
             )
             if collector is None:
