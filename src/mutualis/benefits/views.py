@@ -307,7 +307,7 @@ def _managed_version(request, version_id: int):
     return version
 
 
-def _refused_or_on_form(request, form, exc: DomainError, version) -> bool:
+def _refused_or_on_form(request, form, exc: DomainError) -> bool:
     """A published version is refused with a message (True: redirect); else on the form."""
     if isinstance(exc, services.VersionPublished):
         flash_error(request, exc)
@@ -378,7 +378,7 @@ def version_edit_view(request, version_id: int):
             return here
     except DomainError as exc:
         form = {"version": version_form, "rule": rule_form, "limit": limit_form}[action]
-        if _refused_or_on_form(request, form, exc, version):
+        if _refused_or_on_form(request, form, exc):
             return here
     rules = selectors.version_rules(version)
     cur = mutual.currency
@@ -454,7 +454,7 @@ def rule_edit_view(request, rule_id: int):
             return here
     except DomainError as exc:
         form = rule_form if action == "rule" else limit_form
-        if _refused_or_on_form(request, form, exc, version):
+        if _refused_or_on_form(request, form, exc):
             return here
     cur = mutual.currency
     return render(
