@@ -29,3 +29,4 @@ def test_the_demo_bills_2026_and_most_households_paid(
     assert Payment.objects.filter(method="mobile_money").count() >= 20
     assert MobileMoneyLine.objects.filter(status="unmatched").count() == 8
     assert Membership.objects.filter(status="active").exists()
+    assert Payment.objects.filter(method="collector", receipt_number__startswith="RB-").exists()

@@ -4,7 +4,7 @@
   every row checked before anything is written; one bulk write).
 - Packages: `package_create`, `version_create` (copies the rules of the
   version it follows), `version_update`, `rule_set`, `limit_add`,
-  `limit_remove`, `version_publish`. Only a draft changes; a published
+  `rule_remove`, `limit_remove`, `version_publish`. Only a draft changes; a published
   version is history, so a change is a new version with its effective date.
 - `eligibility_check`: loads the facts (selectors), asks the engine
   (`engine.eligibility.check_eligibility`) and returns its decision with the
@@ -627,23 +627,30 @@ def rule_set(
         cov_rows.append((member_category, r, c))
     if errors:
         raise ValidationFailed(fields=errors)
+    values = {
+        "covered": covered,
+        "rate": rate if covered else None,
+        "fixed_copay": copay if covered else None,
+        "waiting_days": int(waiting_days),
+        "referral_required": referral_required,
+        "authorisation_required": authorisation_required,
+        "applicable_sex": applicable_sex or "",
+        "min_age": min_age,
+        "max_age": max_age,
+        "care_type": care_type,
+    }
     with acting_as(actor):
-        BenefitRule.objects.filter(version=version, category=category, item=item).delete()
-        rule = BenefitRule.objects.create(
-            version=version,
-            category=category,
-            item=item,
-            covered=covered,
-            rate=rate if covered else None,
-            fixed_copay=copay if covered else None,
-            waiting_days=int(waiting_days),
-            referral_required=referral_required,
-            authorisation_required=authorisation_required,
-            applicable_sex=applicable_sex or "",
-            min_age=min_age,
-            max_age=max_age,
-            care_type=care_type,
-        )
+        # Replacing a rule keeps its limits: only its fields and member coverages change.
+        rule = BenefitRule.objects.filter(version=version, category=category, item=item).first()
+        if rule is None:
+            rule = BenefitRule.objects.create(
+                version=version, category=category, item=item, **values
+            )
+        else:
+            for key, value in values.items():
+                setattr(rule, key, value)
+            rule.save()
+            rule.category_coverages.all().delete()
         RuleCoverage.objects.bulk_create(
             [
                 RuleCoverage(rule=rule, member_category=mc, rate=r, fixed_copay=c)
@@ -659,6 +666,25 @@ def rule_set(
         data={"category": category.code, "item": item.code if item else None},
     )
     return rule
+
+
+@transaction.atomic
+def rule_remove(*, actor, rule: BenefitRule) -> None:
+    """Remove a rule (and its limits) from a draft: the category is no longer covered."""
+    version = rule.version
+    mutual = version.package.mutual
+    require(actor, Perm.PACKAGE_MANAGE, on=mutual)
+    _draft(version)
+    audit_record(
+        actor=actor,
+        action="benefit_rule.remove",
+        target=rule,
+        organisation=mutual,
+        data={"category": rule.category.code, "item": rule.item.code if rule.item_id else None},
+    )
+    with acting_as(actor):
+        rule.delete()
+    _check_version_mapping(version)
 
 
 @transaction.atomic

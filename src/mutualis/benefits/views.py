@@ -109,7 +109,10 @@ def eligibility_view(request):
 def package_list_view(request):
     require(request.user, Perm.PACKAGE_VIEW)
     packages = selectors.package_list(user=request.user).prefetch_related("versions")
-    return render(request, "benefits/packages.html", {"packages": packages})
+    can_manage = selectors.visible_mutual_ids(request.user, Perm.PACKAGE_MANAGE) != []
+    return render(
+        request, "benefits/packages.html", {"packages": packages, "can_manage": can_manage}
+    )
 
 
 def _package_context(request, package_id: int):
@@ -263,3 +266,246 @@ def catalogue_view(request):
             "q": q,
         },
     )
+
+
+# --- Package rules (manager) ---------------------------------------------------------
+
+
+@login_required
+def package_new_view(request):
+    from mutualis.core.models import Organisation
+
+    from .forms import PackageForm
+
+    ids = selectors.visible_mutual_ids(request.user, Perm.PACKAGE_MANAGE)
+    mutuals = Organisation.objects.filter(kind="mutual").order_by("name")
+    if ids is not None:
+        mutuals = mutuals.filter(pk__in=ids)
+    mutuals = list(mutuals)
+    if not mutuals:
+        raise Forbidden()
+    form = PackageForm(request.POST or None, mutuals=mutuals)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        mutual = next(m for m in mutuals if str(m.pk) == data.pop("mutual"))
+        try:
+            package = services.package_create(actor=request.user, mutual=mutual, **data)
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request, _("Package created: now create its first version with its date.")
+            )
+            return redirect("benefits:package", package_id=package.pk)
+    return render(request, "benefits/package_new.html", {"form": form})
+
+
+def _managed_version(request, version_id: int):
+    """A version the user manages: outside scope 404, without the right 403."""
+    version = selectors.version_get(user=request.user, version_id=version_id)
+    require(request.user, Perm.PACKAGE_MANAGE, on=version.package.mutual)
+    return version
+
+
+def _refused_or_on_form(request, form, exc: DomainError) -> bool:
+    """A published version is refused with a message (True: redirect); else on the form."""
+    if isinstance(exc, services.VersionPublished):
+        flash_error(request, exc)
+        return True
+    form_errors_from(form, exc)
+    return False
+
+
+def _item_of(form, mutual):
+    from .models import CatalogueItem
+
+    code = (form.cleaned_data.get("item") or "").strip()
+    if not code:
+        return None
+    item = CatalogueItem.objects.filter(mutual=mutual, code__iexact=code).first()
+    if item is None:
+        form.add_error("item", _("No item with this code in the catalogue."))
+    return item
+
+
+def _limit_values(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if v is not None}
+
+
+@login_required
+def version_edit_view(request, version_id: int):
+    from .describe import limit_text, rule_rows
+    from .forms import LimitForm, RuleForm, VersionForm
+    from .models import ServiceCategory
+
+    version = _managed_version(request, version_id)
+    package, mutual = version.package, version.package.mutual
+    action = request.POST.get("action") if request.method == "POST" else None
+    categories = ServiceCategory.objects.filter(mutual=mutual)
+    version_form = VersionForm(
+        request.POST if action == "version" else None,
+        initial={f: getattr(version, f) for f in services.VERSION_FIELDS},
+        prefix="v",
+    )
+    rule_form = RuleForm(
+        request.POST if action == "rule" else None, categories=categories, prefix="r"
+    )
+    limit_form = LimitForm(request.POST if action == "limit" else None, prefix="l")
+    here = redirect("benefits:version_edit", version_id=version.pk)
+    try:
+        if action == "version" and version_form.is_valid():
+            services.version_update(
+                actor=request.user, version=version, **version_form.cleaned_data
+            )
+            messages.success(request, _("Version saved."))
+            return here
+        if action == "rule" and rule_form.is_valid():
+            item = _item_of(rule_form, mutual)
+            if not rule_form.errors:
+                category = categories.get(pk=rule_form.cleaned_data["category"])
+                rule = services.rule_set(
+                    actor=request.user,
+                    version=version,
+                    category=category,
+                    item=item,
+                    **rule_form.rule_values(),
+                )
+                messages.success(request, _("Rule saved."))
+                return redirect("benefits:rule_edit", rule_id=rule.pk)
+        if action == "limit" and limit_form.is_valid():
+            services.limit_add(actor=request.user, version=version, **_limit_values(limit_form))
+            messages.success(request, _("Limit added."))
+            return here
+    except DomainError as exc:
+        form = {"version": version_form, "rule": rule_form, "limit": limit_form}[action]
+        if _refused_or_on_form(request, form, exc):
+            return here
+    rules = selectors.version_rules(version)
+    cur = mutual.currency
+    return render(
+        request,
+        "benefits/version_edit.html",
+        {
+            "package": package,
+            "version": version,
+            "is_draft": version.status == "draft",
+            "rules": list(zip(rules, rule_rows(rules, cur), strict=True)),
+            "package_limits": [
+                (lim, limit_text(lim, cur)) for lim in version.limits.filter(rule__isnull=True)
+            ],
+            "version_form": version_form,
+            "rule_form": rule_form,
+            "limit_form": limit_form,
+            "codes": selectors.item_list(user=request.user)
+            .filter(mutual=mutual, is_active=True)
+            .values_list("code", "name")[:500],
+        },
+    )
+
+
+def _managed_rule(request, rule_id: int):
+    from .models import BenefitRule
+
+    try:
+        rule = BenefitRule.objects.select_related("category", "item").get(pk=rule_id)
+    except (BenefitRule.DoesNotExist, ValueError):
+        from mutualis.core.errors import NotFound
+
+        raise NotFound() from None
+    rule.version = _managed_version(request, rule.version_id)
+    return rule
+
+
+@login_required
+def rule_edit_view(request, rule_id: int):
+    from .describe import limit_text
+    from .forms import LimitForm, RuleForm, rule_initial
+    from .models import ServiceCategory
+
+    rule = _managed_rule(request, rule_id)
+    version = rule.version
+    mutual = version.package.mutual
+    action = request.POST.get("action") if request.method == "POST" else None
+    rule_form = RuleForm(
+        request.POST if action == "rule" else None,
+        categories=ServiceCategory.objects.filter(pk=rule.category_id),
+        editing=True,
+        initial=rule_initial(rule),
+        prefix="r",
+    )
+    limit_form = LimitForm(request.POST if action == "limit" else None, prefix="l")
+    here = redirect("benefits:rule_edit", rule_id=rule.pk)
+    try:
+        if action == "rule" and rule_form.is_valid():
+            services.rule_set(
+                actor=request.user,
+                version=version,
+                category=rule.category,
+                item=rule.item,
+                **rule_form.rule_values(),
+            )
+            messages.success(request, _("Rule saved."))
+            return here
+        if action == "limit" and limit_form.is_valid():
+            services.limit_add(
+                actor=request.user, version=version, rule=rule, **_limit_values(limit_form)
+            )
+            messages.success(request, _("Limit added."))
+            return here
+    except DomainError as exc:
+        form = rule_form if action == "rule" else limit_form
+        if _refused_or_on_form(request, form, exc):
+            return here
+    cur = mutual.currency
+    return render(
+        request,
+        "benefits/rule_edit.html",
+        {
+            "rule": rule,
+            "version": version,
+            "package": version.package,
+            "is_draft": version.status == "draft",
+            "rule_form": rule_form,
+            "limit_form": limit_form,
+            "limits": [(lim, limit_text(lim, cur)) for lim in rule.limits.all()],
+        },
+    )
+
+
+@login_required
+@require_POST
+def rule_remove_view(request, rule_id: int):
+    rule = _managed_rule(request, rule_id)
+    try:
+        services.rule_remove(actor=request.user, rule=rule)
+    except DomainError as exc:
+        flash_error(request, exc)
+        return redirect("benefits:rule_edit", rule_id=rule.pk)
+    messages.success(request, _("Rule removed."))
+    return redirect("benefits:version_edit", version_id=rule.version.pk)
+
+
+@login_required
+@require_POST
+def limit_remove_view(request, limit_id: int):
+    from mutualis.core.errors import NotFound
+
+    from .models import Limit
+
+    try:
+        limit = Limit.objects.get(pk=limit_id)
+    except (Limit.DoesNotExist, ValueError):
+        raise NotFound() from None
+    limit.version = _managed_version(request, limit.version_id)
+    back = (
+        redirect("benefits:rule_edit", rule_id=limit.rule_id)
+        if limit.rule_id
+        else redirect("benefits:version_edit", version_id=limit.version_id)
+    )
+    try:
+        services.limit_remove(actor=request.user, limit=limit)
+    except DomainError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Limit removed."))
+    return back

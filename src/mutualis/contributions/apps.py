@@ -24,6 +24,21 @@ class ContributionsConfig(AppConfig):
             order=20,
         )
         register(
+            "contributions-field",
+            _("Field payment"),
+            "contributions:field_payment",
+            perm=Perm.PAYMENT_RECORD,
+            order=20,
+            roles=(Role.CLERK,),
+        )
+        register(
+            "contributions-books",
+            _("Receipt books and cash handover"),
+            "contributions:receipt_books",
+            perm=Perm.PAYMENT_RECORD,
+            order=21,
+        )
+        register(
             "contributions-momo",
             _("Mobile money"),
             "contributions:momo",

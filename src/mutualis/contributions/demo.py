@@ -130,8 +130,40 @@ def load(ctx) -> None:
         sha="demo",
         rows=rows,
     )
-    for pk, section_id, amount, paid_on in cash:
+    # The first section's clerk also collects in the field with a receipt book.
+    first = ctx.sections[0]
+    collector = clerks.get(first.pk)
+    book = None
+    if collector is not None:
+        book = services.receipt_book_issue(
+            actor=actor,
+            section=first,
+            collector=collector,
+            first_number=1,
+            last_number=100,
+            issued_on=date(2026, 1, 2),
+            commission_rate=D("0.05"),
+        )
+    field, collected = 0, D(0)
+    for pk, section_id, amount, paid_on in sorted(cash, key=lambda row: row[3]):
         household = Household.objects.select_related("mutual", "section").get(pk=pk)
+        if book is not None and section_id == first.pk and field < 7:
+            field += 1
+            collected += amount
+            services.field_payment_record(
+                actor=collector,
+                household=household,
+                collector=collector,
+                book_number=field,
+                amount=amount,
+                value_date=paid_on,
+                today=paid_on,
+            )
+            if field == 5:  # five receipts handed over, two still with the collector
+                services.cash_handover(
+                    actor=actor, section=first, collector=collector, counted=collected, on=paid_on
+                )
+            continue
         services.payment_record(
             actor=clerks.get(section_id) or actor,
             household=household,

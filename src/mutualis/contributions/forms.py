@@ -132,3 +132,41 @@ class MomoForm(forms.Form):
 
 class MatchForm(forms.Form):
     number = forms.CharField(label=_("Household or beneficiary number"), max_length=40)
+
+
+class ReceiptBookForm(forms.Form):
+    collector = forms.ChoiceField(label=_("Collector"))
+    first_number = forms.IntegerField(label=_("First receipt number"), min_value=1)
+    last_number = forms.IntegerField(label=_("Last receipt number"), min_value=1)
+    issued_on = forms.DateField(
+        label=_("Issued on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    commission_rate = forms.DecimalField(
+        label=_("Commission rate"),
+        required=False,
+        initial=0,
+        help_text=_("Share of the cash collected paid to the collector: 0.05 for 5%."),
+    )
+
+    def __init__(self, *args, collectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].choices = [(u.pk, str(u)) for u in collectors]
+
+
+class FieldPaymentForm(forms.Form):
+    number = forms.CharField(label=_("Household or beneficiary number"), max_length=40)
+    book_number = forms.CharField(
+        label=_("Receipt number in your book"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    amount = forms.CharField(label=_("Amount received"), max_length=20)
+    value_date = forms.DateField(
+        label=_("Date received"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+
+class HandoverForm(forms.Form):
+    collector = forms.IntegerField(widget=forms.HiddenInput)
+    counted = forms.CharField(label=_("Cash counted"), max_length=20)

@@ -382,7 +382,11 @@ class Payment(models.Model):
                 name="payment_receipt_unique",
             ),
         ]
-        indexes = [models.Index(fields=["household", "value_date"], name="payment_household_idx")]
+        indexes = [
+            models.Index(fields=["household", "value_date"], name="payment_household_idx"),
+            # The few payments with credit left, found by the nightly credit run.
+            models.Index(fields=["mutual"], condition=Q(credit__gt=0), name="payment_credit_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_number or f"#{self.pk}"
@@ -397,6 +401,9 @@ class Allocation(models.Model):
     due = models.ForeignKey(Due, models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     value_date = models.DateField(_("value date"))
+    # The payment's credit (an earlier overpayment) applied later to a new due,
+    # dated by `value_date` (the day it was applied): `credit_apply`.
+    from_credit = models.BooleanField(_("from credit"), default=False, db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["due", "value_date"], name="allocation_due_idx")]
@@ -512,6 +519,11 @@ class CashHandover(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_number
+
+    @property
+    def difference(self):
+        """Counted minus receipted: negative when cash is missing."""
+        return self.counted - self.expected
 
 
 class CoverageChange(models.Model):

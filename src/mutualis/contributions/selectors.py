@@ -175,7 +175,7 @@ def household_account(*, household, on: date) -> dict:
     """What the counter and the statement show: dues, payments, balance, cover, history."""
     from mutualis.members.models import CoveragePeriod, MembershipStatusChange
 
-    from .models import CoverageChange, Due, Payment
+    from .models import Allocation, CoverageChange, Due, Payment
 
     dues = list(
         Due.objects.filter(household=household)
@@ -191,6 +191,11 @@ def household_account(*, household, on: date) -> dict:
     owed = sum((d.amount for d in member_dues), Decimal(0))
     paid = sum((d.paid for d in member_dues), Decimal(0))
     credit = sum((p.credit for p in payments), Decimal(0))
+    credit_uses = list(
+        Allocation.objects.filter(payment__household=household, from_credit=True)
+        .select_related("due", "payment")
+        .order_by("value_date", "id")
+    )
     open_dues = [d for d in member_dues if d.paid < d.amount]
     arrears = sum((d.outstanding for d in open_dues if d.due_date <= on), Decimal(0))
     history = list(
@@ -226,6 +231,7 @@ def household_account(*, household, on: date) -> dict:
         "paid": paid,
         "balance": owed - paid,
         "credit": credit,
+        "credit_uses": credit_uses,
         "arrears": arrears,
         "history": history,
         "cover_history": cover_history,
@@ -268,3 +274,121 @@ def payer_statement(*, payer, period_start: date | None = None, period_end: date
         "count": totals["n"],
         "lines": qs.select_related("household").order_by("period_start", "household__number"),
     }
+
+
+# --- Field collectors ------------------------------------------------------------------
+
+
+def section_list(*, user, perm: Perm) -> list:
+    """Sections where the user holds `perm`."""
+    from mutualis.core.models import Organisation, OrgKind
+    from mutualis.core.scope import has_perm, org_scope_q
+
+    sections = Organisation.objects.filter(org_scope_q(user), kind=OrgKind.SECTION).order_by("name")
+    return [s for s in sections.select_related("parent") if has_perm(user, perm, on=s)]
+
+
+def section_collectors(*, section) -> QuerySet:
+    """Users of the section who may take payments: the possible field collectors."""
+    from mutualis.core.models import User
+    from mutualis.core.roles import ROLE_PERMS
+
+    roles = [role for role, perms in ROLE_PERMS.items() if Perm.PAYMENT_RECORD in perms]
+    return (
+        User.objects.filter(
+            assignments__organisation=section, assignments__role__in=roles, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def receipt_books(*, section) -> list:
+    """The section's receipt books, each with `used` numbers and `remaining`."""
+    import re
+
+    from .models import Payment, ReceiptBook
+
+    books = list(
+        ReceiptBook.objects.filter(section=section)
+        .select_related("collector")
+        .order_by("-issued_on", "-pk")
+    )
+    used: dict[int, int] = defaultdict(int)
+    pattern = re.compile(r"^RB-(\d+)-\d+$")
+    numbers = Payment.objects.filter(
+        section=section, method="collector", receipt_number__startswith="RB-"
+    ).values_list("receipt_number", flat=True)
+    for number in numbers.iterator():
+        match = pattern.match(number)
+        if match:
+            used[int(match.group(1))] += 1
+    for book in books:
+        book.size = book.last_number - book.first_number + 1
+        book.used = used.get(book.pk, 0)
+        book.remaining = book.size - book.used
+    return books
+
+
+def collector_pending(*, section) -> list[dict]:
+    """Per collector of the section: receipts not yet handed over and the cash expected."""
+    from django.db.models import Count, Max, Q, Sum
+
+    from mutualis.core.models import User
+
+    from .models import CashHandover, Payment, ReceiptBook
+
+    holders = set(ReceiptBook.objects.filter(section=section).values_list("collector", flat=True))
+    pending = {
+        row["collector"]: row
+        for row in Payment.objects.filter(
+            section=section, method="collector", handover__isnull=True
+        )
+        .values("collector")
+        .annotate(
+            receipts=Count("id"),
+            expected=Sum("amount", filter=Q(reversed_by__isnull=True)),
+        )
+    }
+    last = dict(
+        CashHandover.objects.filter(section=section)
+        .values("collector")
+        .annotate(last=Max("handed_on"))
+        .values_list("collector", "last")
+    )
+    cur = section.money
+    rows = []
+    for user in User.objects.filter(pk__in=holders | set(pending)).order_by("first_name"):
+        row = pending.get(user.pk, {})
+        rows.append(
+            {
+                "collector": user,
+                "receipts": row.get("receipts", 0),
+                "expected": cur.quantize(Decimal(row.get("expected") or 0)),
+                "last_handover": last.get(user.pk),
+            }
+        )
+    return rows
+
+
+def handover_list(*, section) -> QuerySet:
+    from .models import CashHandover
+
+    return (
+        CashHandover.objects.filter(section=section)
+        .select_related("collector", "received_by")
+        .order_by("-handed_on", "-pk")
+    )
+
+
+def handover_get(*, user, handover_id):
+    from .models import CashHandover
+
+    try:
+        handover = CashHandover.objects.select_related(
+            "section__parent", "collector", "received_by"
+        ).get(pk=handover_id)
+    except (CashHandover.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    require(user, Perm.PAYMENT_VIEW, on=handover.section)
+    return handover

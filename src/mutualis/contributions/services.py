@@ -530,28 +530,46 @@ def subsidy_transfer(
 
 def _bulk_add_paid(amounts: dict[int, Decimal]) -> None:
     """due.paid += amount for many dues in a few statements (UPDATE … FROM on PostgreSQL)."""
+    bulk_add(Due, "paid", amounts)
+
+
+def bulk_add(model, column: str, amounts: dict[int, Decimal]) -> None:
+    """row.column += amount for many rows in a few statements (UPDATE … FROM on PostgreSQL)."""
     from django.db import connection
 
+    table = model._meta.db_table
     items = list(amounts.items())
     for start in range(0, len(items), 5000):
         chunk = items[start : start + 5000]
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute(
-                    "UPDATE contributions_due d SET paid = d.paid + v.amount "
+                    f"UPDATE {table} d SET {column} = d.{column} + v.amount "  # noqa: S608
                     "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::numeric[]) AS amount) v "
                     "WHERE d.id = v.id",
                     [[pk for pk, _a in chunk], [a for _pk, a in chunk]],
                 )
         else:
             by_amount: dict[Decimal, list[int]] = {}
-            for due_id, amount in chunk:
-                by_amount.setdefault(amount, []).append(due_id)
+            for pk, amount in chunk:
+                by_amount.setdefault(amount, []).append(pk)
             for amount, ids in by_amount.items():
-                Due.objects.filter(pk__in=ids).update(paid=F("paid") + amount)
+                model.objects.filter(pk__in=ids).update(**{column: F(column) + amount})
 
 
 # --- Collectors ------------------------------------------------------------------
+
+
+def _commission_rate(value) -> Decimal:
+    try:
+        rate = Decimal(str(value if value not in (None, "") else 0).replace(",", "."))
+    except InvalidOperation:
+        rate = Decimal(-1)
+    if not rate.is_finite() or not Decimal(0) <= rate <= 1:
+        raise ValidationFailed(
+            fields={"commission_rate": _("A share is between 0 and 1 (0.05 for 5%).")}
+        )
+    return rate
 
 
 @transaction.atomic
@@ -565,12 +583,27 @@ def receipt_book_issue(
     issued_on: date,
     commission_rate: Decimal = Decimal(0),
 ) -> ReceiptBook:
+    """Give a numbered receipt book to a field collector, a user of the section."""
+    from mutualis.core.models import OrgKind
+    from mutualis.core.scope import has_perm
+
     require(actor, Perm.PAYMENT_RECORD, on=section)
-    if last_number < first_number:
+    if section.kind != OrgKind.SECTION:
+        raise ValidationFailed(fields={"section": _("Receipt books are issued by a section.")})
+    if collector is None or not has_perm(collector, Perm.PAYMENT_RECORD, on=section):
+        raise ValidationFailed(
+            fields={"collector": _("The collector must be a user of this section.")}
+        )
+    if first_number is None or first_number < 1:
+        raise ValidationFailed(fields={"first_number": _("Receipt numbers start at 1.")})
+    if last_number is None or last_number < first_number:
         raise ValidationFailed(fields={"last_number": _("The last number is before the first.")})
-    overlap = ReceiptBook.objects.filter(
-        section=section, first_number__lte=last_number, last_number__gte=first_number
-    ).exists()
+    rate = _commission_rate(commission_rate)
+    overlap = (
+        ReceiptBook.objects.select_for_update()
+        .filter(section=section, first_number__lte=last_number, last_number__gte=first_number)
+        .exists()
+    )
     if overlap:
         raise ValidationFailed(fields={"first_number": _("These numbers are in another book.")})
     book = ReceiptBook.objects.create(
@@ -579,47 +612,107 @@ def receipt_book_issue(
         first_number=first_number,
         last_number=last_number,
         issued_on=issued_on,
-        commission_rate=commission_rate,
+        commission_rate=rate,
     )
-    audit_record(actor=actor, action="receipt_book.issue", target=book, organisation=section)
+    audit_record(
+        actor=actor,
+        action="receipt_book.issue",
+        target=book,
+        organisation=section,
+        data={"collector": collector.pk, "first": first_number, "last": last_number},
+    )
     return book
+
+
+def field_payment_record(
+    *, actor, household: Household, collector, book_number, amount, value_date: date, today: date
+) -> Payment:
+    """A payment taken in the field on receipt `book_number` of a book `collector` holds."""
+    try:
+        number = int(str(book_number).strip())
+    except (TypeError, ValueError):
+        raise PaymentInvalid(
+            fields={"book_number": _("Type the number printed on the receipt.")}
+        ) from None
+    return payment_record(
+        actor=actor,
+        household=household,
+        data=PaymentInput(
+            amount=amount,
+            value_date=value_date,
+            method=PaymentMethod.COLLECTOR,
+            collector_id=getattr(collector, "pk", None),
+            book_number=number,
+        ),
+        refresh_on=today,
+    )
 
 
 @transaction.atomic
 def cash_handover(*, actor, section, collector, counted, on: date) -> CashHandover:
-    """The collector hands over cash: counted against the receipts not yet handed over."""
+    """The collector hands over cash: counted against the receipts not yet handed over.
+
+    A clerk or accountant of the section confirms it, never the collector. Receipts
+    reversed since are handed over too but not expected in cash.
+    """
     require(actor, Perm.PAYMENT_RECORD, on=section)
-    counted = Decimal(str(counted))
+    if getattr(actor, "pk", None) == getattr(collector, "pk", None):
+        raise ValidationFailed(
+            fields={"counted": _("Another user of the section must count and confirm the cash.")}
+        )
+    cur = currency(section.currency)
+    try:
+        counted = Decimal(str(counted).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except InvalidOperation:
+        counted = None
+    if counted is None or not counted.is_finite():
+        raise ValidationFailed(fields={"counted": _("This is not a valid amount.")})
     if counted < 0:
         raise ValidationFailed(fields={"counted": _("An amount cannot be negative.")})
+    if cur.quantize(counted) != counted:
+        raise ValidationFailed(
+            fields={
+                "counted": _("{currency} has no smaller unit than {step}.").format(
+                    currency=cur.code, step=cur.step
+                )
+            }
+        )
     pending = Payment.objects.select_for_update().filter(
         section=section,
         collector=collector,
         method=PaymentMethod.COLLECTOR,
         handover__isnull=True,
     )
-    expected = pending.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    pending_ids = list(pending.values_list("pk", flat=True))
+    expected = Payment.objects.filter(pk__in=pending_ids, reversed_by__isnull=True).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal(0)
     rate = ReceiptBook.objects.filter(section=section, collector=collector).order_by(
-        "-issued_on"
+        "-issued_on", "-pk"
     ).values_list("commission_rate", flat=True).first() or Decimal(0)
-    cur = currency(section.currency)
-    handover = CashHandover.objects.create(
-        section=section,
-        collector=collector,
-        expected=cur.quantize(Decimal(expected)),
-        counted=cur.quantize(counted),
-        commission=cur.quantize(Decimal(expected) * rate),
-        receipt_number=receipt_number(section.parent, on.year),
-        handed_on=on,
-        received_by=actor,
-    )
-    pending.update(handover=handover)
+    with acting_as(actor):
+        handover = CashHandover.objects.create(
+            section=section,
+            collector=collector,
+            expected=cur.quantize(Decimal(expected)),
+            counted=counted,
+            commission=cur.quantize(Decimal(expected) * rate),
+            receipt_number=receipt_number(section.parent, on.year),
+            handed_on=on,
+            received_by=actor,
+        )
+        Payment.objects.filter(pk__in=pending_ids).update(handover=handover)
     audit_record(
         actor=actor,
         action="cash.handover",
         target=handover,
         organisation=section,
-        data={"expected": str(handover.expected), "counted": str(handover.counted)},
+        data={
+            "collector": collector.pk,
+            "receipts": len(pending_ids),
+            "expected": str(handover.expected),
+            "counted": str(handover.counted),
+        },
     )
     return handover
 

@@ -33,6 +33,7 @@ from mutualis.members.models import (
     MembershipStatusChange,
 )
 
+from .credit import credit_apply
 from .mapping import coverage_since, engine_dues, statute_options
 from .models import CoverageChange, CoverReinstatement, Schedule
 
@@ -270,6 +271,9 @@ def daily_run(*, actor, mutual, on: date) -> tuple[RunCounts, int]:
         parameters={"date": on.isoformat()},
         total=len(ids),
     ) as progress:
+        # New dues of households holding credit are settled from it first, so the
+        # statuses below see them paid.
+        credit_apply(actor=actor, mutual=mutual, on=on)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             with transaction.atomic():

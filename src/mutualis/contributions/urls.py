@@ -24,4 +24,9 @@ urlpatterns = [
     path("mobile-money/lines/<int:line_id>/match/", views.momo_match_view, name="momo_match"),
     path("payers/", views.payers_view, name="payers"),
     path("payers/<int:payer_id>/", views.payer_view, name="payer"),
+    path("receipt-books/", views.receipt_books_view, name="receipt_books"),
+    path("field/", views.field_payment_view, name="field_payment"),
+    path("handover/", views.handover_view, name="handover"),
+    path("handovers/<int:handover_id>/", views.handover_detail_view, name="handover_detail"),
+    path("handovers/<int:handover_id>/slip.pdf", views.handover_pdf_view, name="handover_pdf"),
 ]

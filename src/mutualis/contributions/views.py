@@ -11,11 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualis.core import documents
 from mutualis.core.errors import DomainError, Forbidden, NotFound
+from mutualis.core.models import User
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, require
 from mutualis.web.util import form_errors_from, paginate
@@ -24,12 +26,15 @@ from . import selectors, services
 from .dues import dues_generate
 from .forms import (
     DailyForm,
+    FieldPaymentForm,
     FindForm,
     GenerateForm,
+    HandoverForm,
     MatchForm,
     MomoForm,
     PayerForm,
     PaymentForm,
+    ReceiptBookForm,
     ReverseForm,
     ScheduleForm,
     SubsidyForm,
@@ -39,18 +44,22 @@ from .services import PaymentInput
 from .status import daily_run, mutual_today
 
 
-def _mutual(request, perm: Perm):
-    """The mutual a mutual-wide page works on (?mutual=), among those the user may."""
-    mutuals = selectors.mutual_list(user=request.user, perm=perm)
-    if not mutuals:
+def _chosen(request, options: list, key: str):
+    """The organisation a page works on (?key=id) among `options`: none → 403, other → 404."""
+    if not options:
         raise Forbidden()
-    wanted = request.GET.get("mutual") or request.POST.get("mutual")
-    for m in mutuals:
-        if str(m.pk) == wanted:
-            return m, mutuals
+    wanted = request.GET.get(key) or request.POST.get(key)
+    for org in options:
+        if str(org.pk) == wanted:
+            return org, options
     if wanted:
         raise NotFound()
-    return mutuals[0], mutuals
+    return options[0], options
+
+
+def _mutual(request, perm: Perm):
+    """The mutual a mutual-wide page works on (?mutual=), among those the user may."""
+    return _chosen(request, selectors.mutual_list(user=request.user, perm=perm), "mutual")
 
 
 def pdf_response(html: str, filename: str) -> HttpResponse:
@@ -493,3 +502,162 @@ def payer_view(request, payer_id: int):
         "contributions/payer.html",
         {**statement, "page": paginate(request, statement["lines"], 50)},
     )
+
+
+# --- Field collectors: receipt books, field payments, cash handover ----------------------
+
+
+def _section(request, perm: Perm):
+    """The section a section page works on (?section=), among those the user may."""
+    return _chosen(request, selectors.section_list(user=request.user, perm=perm), "section")
+
+
+@login_required
+def receipt_books_view(request):
+    section, sections = _section(request, Perm.PAYMENT_RECORD)
+    collectors = selectors.section_collectors(section=section)
+    form = ReceiptBookForm(
+        request.POST or None,
+        collectors=collectors,
+        initial={"issued_on": mutual_today(section.parent), "commission_rate": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            book = services.receipt_book_issue(
+                actor=request.user,
+                section=section,
+                collector=collectors.filter(pk=data["collector"]).first(),
+                first_number=data["first_number"],
+                last_number=data["last_number"],
+                issued_on=data["issued_on"],
+                commission_rate=data["commission_rate"],
+            )
+        except DomainError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Receipt book %(first)s–%(last)s issued to %(name)s.")
+                % {"first": book.first_number, "last": book.last_number, "name": book.collector},
+            )
+            return redirect(f"{request.path}?section={section.pk}")
+    return render(
+        request,
+        "contributions/receipt_books.html",
+        {
+            "section": section,
+            "sections": sections,
+            "books": selectors.receipt_books(section=section),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def field_payment_view(request):
+    require(request.user, Perm.PAYMENT_RECORD)
+    today = timezone.localdate()
+    form = FieldPaymentForm(request.POST or None, initial={"value_date": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = selectors.household_find(user=request.user, number=data["number"])
+        if household is None:
+            form.add_error("number", _("No household with this number in your sections."))
+        else:
+            try:
+                payment = services.field_payment_record(
+                    actor=request.user,
+                    household=household,
+                    collector=request.user,
+                    book_number=data["book_number"],
+                    amount=data["amount"],
+                    value_date=data["value_date"],
+                    today=mutual_today(household.mutual),
+                )
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Payment recorded on receipt %(number)s of your book.")
+                    % {"number": data["book_number"]},
+                )
+                return redirect("contributions:payment", payment.pk)
+    books = request.user.receipt_books.select_related("section").order_by("-issued_on")[:10]
+    return render(request, "contributions/field_payment.html", {"form": form, "books": books})
+
+
+@login_required
+def handover_view(request):
+    section, sections = _section(request, Perm.PAYMENT_RECORD)
+    forms_by_collector = {}
+    if request.method == "POST":
+        form = HandoverForm(request.POST)
+        collector = None
+        if form.is_valid():
+            # A holder of a book of the section, even if no longer one of its users.
+            collector = (
+                User.objects.filter(
+                    pk=form.cleaned_data["collector"], receipt_books__section=section
+                )
+                .distinct()
+                .first()
+            )
+            if collector is None:
+                raise NotFound()
+            try:
+                handover = services.cash_handover(
+                    actor=request.user,
+                    section=section,
+                    collector=collector,
+                    counted=form.cleaned_data["counted"],
+                    on=mutual_today(section.parent),
+                )
+            except DomainError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Handover %(number)s recorded.") % {"number": handover.receipt_number},
+                )
+                return redirect("contributions:handover_detail", handover.pk)
+        if collector is not None:
+            forms_by_collector[collector.pk] = form
+    rows = selectors.collector_pending(section=section)
+    for row in rows:
+        pk = row["collector"].pk
+        row["form"] = forms_by_collector.get(pk) or HandoverForm(
+            initial={"collector": pk, "counted": row["expected"]}, auto_id=f"id_%s_{pk}"
+        )
+    return render(
+        request,
+        "contributions/handover.html",
+        {
+            "section": section,
+            "sections": sections,
+            "rows": rows,
+            "handovers": selectors.handover_list(section=section)[:20],
+        },
+    )
+
+
+@login_required
+def handover_detail_view(request, handover_id: int):
+    handover = selectors.handover_get(user=request.user, handover_id=handover_id)
+    return render(
+        request,
+        "contributions/handover_detail.html",
+        {"handover": handover, "payments": handover.payments.select_related("household")},
+    )
+
+
+@login_required
+def handover_pdf_view(request, handover_id: int):
+    handover = selectors.handover_get(user=request.user, handover_id=handover_id)
+    pdf = documents.render_pdf(
+        "contributions/handover_pdf.html",
+        {"handover": handover, "payments": handover.payments.select_related("household")},
+        request=request,
+    )
+    return documents.pdf_response(pdf, f"remise-{handover.receipt_number}.pdf")
