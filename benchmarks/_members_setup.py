@@ -48,6 +48,8 @@ def write_result(name: str, data: dict) -> Path:
         "database": connection.vendor,
         "machine": f"{platform.machine()} {os.cpu_count()} cpu",
         "python": platform.python_version(),
+        # The machine is shared: its 1-minute load average when the run ended.
+        "load_average": round(os.getloadavg()[0], 1),
     }
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")

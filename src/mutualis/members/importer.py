@@ -458,11 +458,12 @@ def _existing(model, mutual: Organisation, ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _file_checks(keys: pl.DataFrame, mutual: Organisation) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Checks over the whole file, on its key columns (row, chunk, person and household ids,
-    relationship, ok): a person id twice, persons already imported (skipped), and
-    one valid head per new household. Returns the keys with `skipped` and `good`,
-    and the errors found."""
+def _file_checks(
+    keys: pl.DataFrame, known_households: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Checks over the whole file, on its key columns (row, chunk, person and household
+    ids, relationship, ok, skipped): a person id twice, and one valid head per new
+    household. Returns the keys with `good` and `bucket`, and the errors found."""
     pid = pl.col("person_id")
     keys = keys.with_columns(
         twice=pid.is_not_null() & (pl.int_range(pl.len()).over("person_id") > 0),
@@ -470,15 +471,10 @@ def _file_checks(keys: pl.DataFrame, mutual: Organisation) -> tuple[pl.DataFrame
     twice = keys.filter("twice").select(
         "row", pl.lit("person_id").alias("column"), pl.lit("twice").alias("code")
     )
-    keys = keys.with_columns(ok=pl.col("ok") & ~pl.col("twice"))
-    known_people = _existing(Person, mutual, keys.filter("ok").get_column("person_id").to_list())
-    keys = keys.with_columns(
-        skipped=pl.col("ok") & pid.is_in(list(known_people), nulls_equal=False)
+    keys = keys.with_columns(ok=pl.col("ok") & ~pl.col("twice")).with_columns(
+        skipped=pl.col("ok") & pl.col("skipped")
     )
     live = keys.filter(pl.col("ok") & ~pl.col("skipped"))
-    known_households = _existing(
-        Household, mutual, live.get_column("household_id").unique().to_list()
-    )
     is_head = pl.col("rel") == Relationship.HEAD.value
     live = live.with_columns(
         heads=is_head.sum().over("household_id"),
@@ -498,6 +494,7 @@ def _file_checks(keys: pl.DataFrame, mutual: Organisation) -> tuple[pl.DataFrame
             ),
         ]
     )
+    del live
     bad = problems.get_column("row").implode()
     keys = keys.with_columns(
         good=pl.col("ok") & ~pl.col("skipped") & ~pl.col("row").is_in(bad),
@@ -850,7 +847,7 @@ def _run(
         tempfile.TemporaryDirectory(prefix="mutualis-import-") as folder,
     ):
         result.batch_id = batch.log.pk
-        keys, errors, files = [], [], []
+        keys, errors, files, known_households = [], [], [], {}
         for k, offset in enumerate(range(0, max(total, 1), CHUNK)):
             df, errs = validate(
                 source.chunk(offset, CHUNK),
@@ -860,6 +857,15 @@ def _run(
                 first_row=offset + 2,
             )
             errors.append(errs)
+            # Persons already registered are skipped; known households get new persons.
+            known = _existing(Person, mutual, df.filter("ok").get_column("person_id").to_list())
+            df = df.with_columns(
+                skipped=pl.col("ok") & pl.col("person_id").is_in(list(known), nulls_equal=False)
+            )
+            live = df.filter(pl.col("ok") & ~pl.col("skipped"))
+            known_households.update(
+                _existing(Household, mutual, live.get_column("household_id").unique().to_list())
+            )
             keys.append(
                 df.select(
                     "row",
@@ -868,12 +874,13 @@ def _run(
                     "household_id",
                     "rel",
                     "ok",
+                    "skipped",
                 )
             )
             files.append(Path(folder) / f"{k}.arrow")
-            df.filter("ok").select("row", *STORED).write_ipc(files[-1])
-            del df
-        keys, more = _file_checks(pl.concat(keys), mutual)
+            live.select("row", *STORED).write_ipc(files[-1])
+            del df, live
+        keys, more = _file_checks(pl.concat(keys), known_households)
         errors = pl.concat([*errors, more]).sort("row", maintain_order=True)
         result.failed = errors.get_column("row").n_unique()
         result.skipped = keys.filter("skipped").height
@@ -904,6 +911,7 @@ def _run(
                 batch.advance(part.height)
                 batch.log.parameters["slices"].append(
                     {
+                        "slice": k,
                         "rows": [int(rows["row"].min()), int(rows["row"].max())],
                         "imported": part.height,
                     }
