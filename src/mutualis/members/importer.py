@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import phonenumbers
@@ -213,8 +215,8 @@ class Source:
 
     `chunk(offset, length)` gives strings under the canonical column names;
     `rows(numbers)` gives the original columns of some rows (for the error
-    report). A CSV is scanned lazily, so memory stays bounded by the slice;
-    an XLSX sheet (at most 1,048,576 rows) is read whole.
+    report). An XLSX sheet (at most 1,048,576 rows) is read whole; a CSV is
+    read by `CsvSource`, a slice of lines at a time.
     """
 
     def __init__(self, raw: pl.LazyFrame):
@@ -222,6 +224,11 @@ class Source:
             names = raw.collect_schema().names()
         except Exception as exc:  # polars/fastexcel raise many kinds; the clerk sees one message
             raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
+        self._headers(names)
+        self.raw = raw
+        self.height = self._collect(raw.select(pl.len())).item()
+
+    def _headers(self, names: list[str]) -> None:
         self.original: dict[str, str] = {}
         for col in names:
             key = ALIASES.get(_header_key(col))
@@ -230,16 +237,12 @@ class Source:
         missing = [c for c in REQUIRED if c not in self.original]
         if missing:
             raise MissingColumns(columns=", ".join(missing))
-        self.raw = raw
-        self.lazy = raw.select(
-            [
-                pl.col(self.original[en]).cast(pl.String).alias(en)
-                if en in self.original
-                else pl.lit(None, dtype=pl.String).alias(en)
-                for en, _fr, _alts in COLUMNS
-            ]
-        )
-        self.height = self._collect(raw.select(pl.len())).item()
+        self.canonical = [
+            pl.col(self.original[en]).cast(pl.String).alias(en)
+            if en in self.original
+            else pl.lit(None, dtype=pl.String).alias(en)
+            for en, _fr, _alts in COLUMNS
+        ]
 
     @staticmethod
     def _collect(lazy: pl.LazyFrame) -> pl.DataFrame:
@@ -249,7 +252,7 @@ class Source:
             raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
 
     def chunk(self, offset: int, length: int) -> pl.DataFrame:
-        return self._collect(self.lazy.slice(offset, length))
+        return self._collect(self.raw.slice(offset, length).select(self.canonical))
 
     def rows(self, numbers: pl.Series) -> pl.DataFrame:
         """Original columns of the rows numbered `numbers` (file lines, header = 1)."""
@@ -259,26 +262,81 @@ class Source:
             .filter(pl.col("row").is_in(numbers.implode()))
         )
 
+    def close(self) -> None:
+        pass
+
+
+class CsvSource(Source):
+    """A CSV read a slice of lines at a time through a plain file handle: memory
+    stays bounded by the slice (a memory-mapped scan would keep the whole file
+    resident). A line is a row, as in the row numbers of the error report."""
+
+    def __init__(self, path: Path, separator: str):
+        self.path = path
+        self.options = {
+            "infer_schema": False,
+            "encoding": "utf8-lossy",
+            "separator": separator,
+            "truncate_ragged_lines": True,
+        }
+        with open(path, "rb") as fh:
+            self.header = fh.readline()
+            count, last = 0, b"\n"
+            while block := fh.read(1 << 20):
+                count += block.count(b"\n")
+                last = block[-1:]
+        self.height = count + (last != b"\n")
+        self._headers(self._parse(b"").columns)
+        self._fh = None
+        self._at = 0
+
+    def _parse(self, body: bytes) -> pl.DataFrame:
+        try:
+            return pl.read_csv(io.BytesIO(self.header + body), **self.options)
+        except Exception as exc:  # polars raises many kinds; the clerk sees one message
+            raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
+
+    def _lines(self, offset: int, length: int) -> bytes:
+        if self._fh is None or offset != self._at:
+            self.close()
+            self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open between slices
+            self._fh.readline()
+            deque(islice(self._fh, offset), maxlen=0)
+        lines = list(islice(self._fh, length))
+        self._at = offset + len(lines)
+        return b"".join(lines)
+
+    def chunk(self, offset: int, length: int) -> pl.DataFrame:
+        return self._parse(self._lines(offset, length)).select(self.canonical)
+
+    def rows(self, numbers: pl.Series) -> pl.DataFrame:
+        wanted = numbers.implode()
+        found = [
+            self._parse(self._lines(offset, CHUNK))
+            .with_row_index("row", offset=offset + 2)
+            .with_columns(pl.col("row").cast(pl.Int64))
+            .filter(pl.col("row").is_in(wanted))
+            for offset in range(0, self.height, CHUNK)
+        ]
+        return pl.concat(found, how="diagonal_relaxed")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
 
 def open_source(path: str | Path, *, file_name: str = "") -> Source:
     path = Path(path)
     name = (file_name or path.name).lower()
     try:
         if name.endswith((".xlsx", ".xls", ".ods")):
-            raw = pl.read_excel(path, infer_schema_length=0).lazy()
-        else:
-            with open(path, "rb") as fh:
-                first = fh.readline()
-            raw = pl.scan_csv(
-                path,
-                infer_schema=False,
-                encoding="utf8-lossy",
-                separator=";" if first.count(b";") > first.count(b",") else ",",
-                truncate_ragged_lines=True,
-            )
+            return Source(pl.read_excel(path, infer_schema_length=0).lazy())
+        with open(path, "rb") as fh:
+            first = fh.readline()
     except Exception as exc:  # polars/fastexcel raise many kinds; the clerk sees one message
         raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
-    return Source(raw)
+    return CsvSource(path, ";" if first.count(b";") > first.count(b",") else ",")
 
 
 def read_file(path: str | Path, *, file_name: str = "") -> tuple[pl.DataFrame, dict[str, str]]:
@@ -465,9 +523,7 @@ def _file_checks(
     ids, relationship, ok, skipped): a person id twice, and one valid head per new
     household. Returns the keys with `good` and `bucket`, and the errors found."""
     pid = pl.col("person_id")
-    keys = keys.with_columns(
-        twice=pid.is_not_null() & (pl.int_range(pl.len()).over("person_id") > 0),
-    )
+    keys = keys.with_columns(twice=pid.is_not_null() & ~pid.is_first_distinct()).drop("person_id")
     twice = keys.filter("twice").select(
         "row", pl.lit("person_id").alias("column"), pl.lit("twice").alias("code")
     )
@@ -545,7 +601,7 @@ def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> N
             buf = io.BytesIO()
             frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
             with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp:
-                cp.write(buf.getvalue())
+                cp.write(buf.getbuffer())
         else:
             marks = ", ".join(["%s"] * len(cols))
             cur.executemany(
@@ -781,15 +837,19 @@ def import_members(
     call it outside any atomic block.
     """
     import_sections(actor, mutual)
-    return _run(
-        actor=actor,
-        mutual=mutual,
-        source=open_source(path, file_name=file_name),
-        on=on,
-        file_name=file_name or Path(path).name,
-        language=language,
-        progress=progress,
-    )
+    source = open_source(path, file_name=file_name)
+    try:
+        return _run(
+            actor=actor,
+            mutual=mutual,
+            source=source,
+            on=on,
+            file_name=file_name or Path(path).name,
+            language=language,
+            progress=progress,
+        )
+    finally:
+        source.close()
 
 
 def import_frame(
