@@ -139,3 +139,72 @@ def test_an_auditor_may_not_import(org_tree, auditor, tmp_path):
         )
 
     assert exc.value.status == 403
+
+
+SPLIT = """\
+id_menage,id_personne,lien,nom,prenoms,sexe,section
+H1,P1,chef,Diop,Awa,F,MAF-A
+H1,P2,enfant,Diop,Modou,M,
+H2,P3,chef,Fall,Ousmane,M,MAF-A
+H1,P4,enfant,Diop,Binta,F,
+H3,P5,chef,Sarr,Coumba,F,MAF-A
+H3,P6,conjoint,Sarr,Assane,M,
+"""
+
+
+def test_a_household_split_between_slices_is_written_whole_with_its_slice(
+    org_tree, clerk_a, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer, "CHUNK", 2)
+
+    result = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON
+    )
+
+    assert (result.imported, result.failed, result.households) == (6, 0, 3)
+    h1 = Household.objects.get(external_id="H1")
+    assert sorted(h1.memberships.values_list("person__external_id", flat=True)) == [
+        "P1",
+        "P2",
+        "P4",
+    ]
+    assert h1.head.external_id == "P1"
+    log = BatchLog.objects.get()
+    assert (log.rows_done, log.status) == (6, "succeeded")
+    # Slice 0 (rows 2-3) carries H1 whole, with its row 5 from slice 1.
+    assert log.parameters["slices"] == [
+        {"slice": 0, "rows": [2, 5], "imported": 3},
+        {"slice": 1, "rows": [4, 4], "imported": 1},
+        {"slice": 2, "rows": [6, 7], "imported": 2},
+    ]
+
+
+def test_a_crash_leaves_whole_slices_and_a_rerun_completes_the_file(
+    org_tree, clerk_a, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    path = write(tmp_path, SPLIT)
+    real = importer._store_bucket
+    calls = []
+
+    def crash_on_second(part, **kw):
+        calls.append(part.height)
+        if len(calls) == 2:
+            real(part, **kw)  # written, then the transaction is rolled back
+            raise RuntimeError("power cut")
+        return real(part, **kw)
+
+    monkeypatch.setattr(importer, "_store_bucket", crash_on_second)
+    with pytest.raises(RuntimeError):
+        importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+
+    log = BatchLog.objects.get()
+    assert (log.status, log.rows_done) == ("failed", 3)
+    assert log.parameters["slices"] == [{"slice": 0, "rows": [2, 5], "imported": 3}]
+    assert sorted(Person.objects.values_list("external_id", flat=True)) == ["P1", "P2", "P4"]
+    monkeypatch.setattr(importer, "_store_bucket", real)
+    again = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+
+    assert (again.imported, again.skipped, again.failed) == (3, 3, 0)
+    assert Household.objects.get(external_id="H3").memberships.count() == 2
+    assert Membership.objects.count() == 6

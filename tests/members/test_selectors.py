@@ -1,12 +1,13 @@
 import polars as pl
 import pytest
+from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutualis.members import numbers
 from mutualis.members.importer import damm_expr, normalised_name_expr
 from mutualis.members.names import normalise_name
-from mutualis.members.selectors import MistypedNumber, member_search
+from mutualis.members.selectors import MistypedNumber, member_search, member_search_page
 from tests.members.conftest import family
 
 
@@ -54,6 +55,26 @@ def test_search_pins_its_queries(
         rows = list(member_search(user=clerk_a, query="awa")[:25])
         [(m.person.first_name, m.household.number, m.section.name) for m in rows]
     assert len(rows) == 4
+
+
+@pytest.mark.django_db
+def test_pages_of_a_name_search_say_whether_more_follow(household, clerk_a, enrol, org_tree):
+    enrol(clerk_a, org_tree.section_a, family(last="DIOP", first="Awatif"))
+
+    first, more = member_search_page(user=clerk_a, query="ndiaye", limit=3)
+    last, after = member_search_page(user=clerk_a, query="ndiaye", offset=3, limit=3)
+    beginnings, _ = member_search_page(user=clerk_a, query="ndia hel")
+    parts, _ = member_search_page(user=clerk_a, query="iaye")
+    diop_awa, _ = member_search_page(user=clerk_a, query="diop awa")
+
+    assert (len(first), more, len(last), after) == (3, True, 1, False)
+    assert [str(m.person) for m in beginnings] == ["Hélène NDIAYE"]
+    assert len(parts) == 4
+    if connection.vendor == "postgresql":  # whole words first, then word beginnings
+        assert [str(m.person) for m in diop_awa] == ["Awa DIOP"]
+        assert len(member_search_page(user=clerk_a, query="dio awa")[0]) == 2
+    else:
+        assert [str(m.person) for m in diop_awa] == ["Awa DIOP", "Awatif DIOP"]
 
 
 NAMES = st.text(alphabet=st.sampled_from(list("abcdeéèêëïîôöüçñ ÉÈÀ-'ABCXYZàâ\t")), max_size=20)

@@ -67,9 +67,10 @@ def _beneficiary(m: Membership) -> dict:
 @router.get("/members", response=list[BeneficiaryOut], summary="Search beneficiaries")
 def search(request, q: str = "", page: int = 1):
     """By number (check digit verified), phone, or name in any order and accents; 50 a page."""
-    qs = selectors.member_search(user=request.auth, query=q)
-    start = (max(page, 1) - 1) * 50
-    return [_beneficiary(m) for m in qs[start : start + 50]]
+    rows, _more = selectors.member_search_page(
+        user=request.auth, query=q, offset=(max(page, 1) - 1) * 50, limit=50
+    )
+    return [_beneficiary(m) for m in rows]
 
 
 @router.get("/members/{number}", response=BeneficiaryOut)

@@ -19,9 +19,12 @@ itself is recorded in the batch log and audit events.
 from __future__ import annotations
 
 import io
+import tempfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import phonenumbers
@@ -32,7 +35,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.core.errors import ValidationFailed
-from mutualis.core.models import Organisation, OrgKind
+from mutualis.core.models import BatchLog, Organisation, OrgKind
 from mutualis.core.roles import Perm
 from mutualis.core.scope import has_perm, require
 from mutualis.core.services import audit_record, batch_run, sequence_reserve
@@ -207,40 +210,139 @@ for _en, _fr, _alts in COLUMNS:
         ALIASES[_header_key(_name)] = _en
 
 
-def read_file(path: str | Path, *, file_name: str = "") -> tuple[pl.DataFrame, dict[str, str]]:
-    """The file as strings with canonical column names, and canonical → original header."""
+class Source:
+    """The rows of a file (or frame), read a slice at a time.
+
+    `chunk(offset, length)` gives strings under the canonical column names;
+    `rows(numbers)` gives the original columns of some rows (for the error
+    report). An XLSX sheet (at most 1,048,576 rows) is read whole; a CSV is
+    read by `CsvSource`, a slice of lines at a time.
+    """
+
+    def __init__(self, raw: pl.LazyFrame):
+        try:
+            names = raw.collect_schema().names()
+        except Exception as exc:  # polars/fastexcel raise many kinds; the clerk sees one message
+            raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
+        self._headers(names)
+        self.raw = raw
+        self.height = self._collect(raw.select(pl.len())).item()
+
+    def _headers(self, names: list[str]) -> None:
+        self.original: dict[str, str] = {}
+        for col in names:
+            key = ALIASES.get(_header_key(col))
+            if key and key not in self.original:
+                self.original[key] = col
+        missing = [c for c in REQUIRED if c not in self.original]
+        if missing:
+            raise MissingColumns(columns=", ".join(missing))
+        self.canonical = [
+            pl.col(self.original[en]).cast(pl.String).alias(en)
+            if en in self.original
+            else pl.lit(None, dtype=pl.String).alias(en)
+            for en, _fr, _alts in COLUMNS
+        ]
+
+    @staticmethod
+    def _collect(lazy: pl.LazyFrame) -> pl.DataFrame:
+        try:
+            return lazy.collect()
+        except Exception as exc:  # a malformed line further down the file
+            raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
+
+    def chunk(self, offset: int, length: int) -> pl.DataFrame:
+        return self._collect(self.raw.slice(offset, length).select(self.canonical))
+
+    def rows(self, numbers: pl.Series) -> pl.DataFrame:
+        """Original columns of the rows numbered `numbers` (file lines, header = 1)."""
+        return self._collect(
+            self.raw.with_row_index("row", offset=2)
+            .with_columns(pl.col("row").cast(pl.Int64))
+            .filter(pl.col("row").is_in(numbers.implode()))
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class CsvSource(Source):
+    """A CSV read a slice of lines at a time through a plain file handle: memory
+    stays bounded by the slice (a memory-mapped scan would keep the whole file
+    resident). A line is a row, as in the row numbers of the error report."""
+
+    def __init__(self, path: Path, separator: str):
+        self.path = path
+        self.options = {
+            "infer_schema": False,
+            "encoding": "utf8-lossy",
+            "separator": separator,
+            "truncate_ragged_lines": True,
+        }
+        with open(path, "rb") as fh:
+            self.header = fh.readline()
+            count, last = 0, b"\n"
+            while block := fh.read(1 << 20):
+                count += block.count(b"\n")
+                last = block[-1:]
+        self.height = count + (last != b"\n")
+        self._headers(self._parse(b"").columns)
+        self._fh = None
+        self._at = 0
+
+    def _parse(self, body: bytes) -> pl.DataFrame:
+        try:
+            return pl.read_csv(io.BytesIO(self.header + body), **self.options)
+        except Exception as exc:  # polars raises many kinds; the clerk sees one message
+            raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
+
+    def _lines(self, offset: int, length: int) -> bytes:
+        if self._fh is None or offset != self._at:
+            self.close()
+            self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open between slices
+            self._fh.readline()
+            deque(islice(self._fh, offset), maxlen=0)
+        lines = list(islice(self._fh, length))
+        self._at = offset + len(lines)
+        return b"".join(lines)
+
+    def chunk(self, offset: int, length: int) -> pl.DataFrame:
+        return self._parse(self._lines(offset, length)).select(self.canonical)
+
+    def rows(self, numbers: pl.Series) -> pl.DataFrame:
+        wanted = numbers.implode()
+        found = [
+            self._parse(self._lines(offset, CHUNK))
+            .with_row_index("row", offset=offset + 2)
+            .with_columns(pl.col("row").cast(pl.Int64))
+            .filter(pl.col("row").is_in(wanted))
+            for offset in range(0, self.height, CHUNK)
+        ]
+        return pl.concat(found, how="diagonal_relaxed")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def open_source(path: str | Path, *, file_name: str = "") -> Source:
     path = Path(path)
     name = (file_name or path.name).lower()
     try:
         if name.endswith((".xlsx", ".xls", ".ods")):
-            frame = pl.read_excel(path, infer_schema_length=0)
-        else:
-            with open(path, "rb") as fh:
-                first = fh.readline()
-            frame = pl.read_csv(
-                path,
-                infer_schema=False,
-                encoding="utf8-lossy",
-                separator=";" if first.count(b";") > first.count(b",") else ",",
-                truncate_ragged_lines=True,
-            )
+            return Source(pl.read_excel(path, infer_schema_length=0).lazy())
+        with open(path, "rb") as fh:
+            first = fh.readline()
     except Exception as exc:  # polars/fastexcel raise many kinds; the clerk sees one message
         raise ImportFileInvalid(reason=str(exc).splitlines()[0][:200]) from None
-    original: dict[str, str] = {}
-    renames = {}
-    for col in frame.columns:
-        key = ALIASES.get(_header_key(col))
-        if key and key not in original:
-            original[key] = col
-            renames[col] = key
-    frame = frame.select([pl.col(c).cast(pl.String).alias(k) for c, k in renames.items()])
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise MissingColumns(columns=", ".join(original.get(c, c) for c in missing))
-    for en, _fr, _alts in COLUMNS:
-        if en not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(en))
-    return frame.select([en for en, _fr, _alts in COLUMNS]), original
+    return CsvSource(path, ";" if first.count(b";") > first.count(b",") else ",")
+
+
+def read_file(path: str | Path, *, file_name: str = "") -> tuple[pl.DataFrame, dict[str, str]]:
+    """The whole file as strings with canonical column names, and canonical → original header."""
+    source = open_source(path, file_name=file_name)
+    return source.chunk(0, source.height), source.original
 
 
 # --- Vectorised helpers ------------------------------------------------------------
@@ -298,12 +400,26 @@ def damm_expr(serial: pl.Expr, width: int) -> pl.Expr:
 # --- Validation --------------------------------------------------------------------
 
 
+# --- Validation --------------------------------------------------------------------
+
+
 def validate(
-    frame: pl.DataFrame, *, mutual: Organisation, sections: dict[str, int], on: date
+    frame: pl.DataFrame,
+    *,
+    mutual: Organisation,
+    sections: dict[str, int],
+    on: date,
+    first_row: int = 2,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Cleaned frame (with `row`, `ok`) and the errors (row, column, code)."""
+    """Cleaned frame (with `row`, `ok`) and the errors (row, column, code) of one slice.
+
+    Checks that need the whole file (a person id twice, one head per household,
+    rows already imported) are made afterwards on a few small columns.
+    """
     trimmed = [pl.col(c).str.strip_chars().alias(c) for c in frame.columns]
-    df = frame.with_row_index("row", offset=2).with_columns(trimmed)
+    df = frame.with_columns(trimmed).with_columns(
+        row=pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
+    )
     rel_key = pl.col("relationship").str.to_lowercase().str.replace_all("_", " ")
     df = df.with_columns(
         rel=rel_key.replace_strict(RELATIONSHIPS, default=None, return_dtype=pl.String),
@@ -326,7 +442,6 @@ def validate(
         .then(pl.lit(on))
         .otherwise(_parse_date("joined_on")),
         phone_e164=_phone_expr(mutual.country),
-        dup=pl.col("person_id").is_duplicated() & (pl.int_range(pl.len()).over("person_id") > 0),
     )
     df = df.with_columns(
         byear=pl.coalesce(pl.col("bdate").dt.year().cast(pl.Int32), pl.col("byear_only")),
@@ -358,7 +473,6 @@ def validate(
             "phone",
             (pl.col("phone_e164") != "") & ~pl.col("phone_e164").str.contains(r"^\+\d{8,15}$"),
         ),
-        ("person_id", "twice", pl.col("dup")),
         ("national_id", "too_long", pl.col("national_id").str.len_chars() > 40),
         ("last_name", "too_long", pl.col("last_name").str.len_chars() > 120),
         ("first_names", "too_long", pl.col("first_names").str.len_chars() > 120),
@@ -374,8 +488,7 @@ def validate(
             for column, code, expr in checks
         ]
     )
-    bad_rows = errors.get_column("row").unique()
-    df = df.with_columns(ok=~pl.col("row").is_in(bad_rows.implode()))
+    df = df.with_columns(ok=~pl.col("row").is_in(errors.get_column("row").implode()))
     return df, errors
 
 
@@ -403,31 +516,30 @@ def _existing(model, mutual: Organisation, ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _household_checks(
-    df: pl.DataFrame, mutual: Organisation
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """Skip persons already imported; each new household needs exactly one valid head."""
-    people = df.filter(pl.col("ok")).get_column("person_id").to_list()
-    known_people = _existing(Person, mutual, people)
-    df = df.with_columns(
-        skipped=pl.col("ok") & pl.col("person_id").is_in(list(known_people), nulls_equal=False)
+def _file_checks(
+    keys: pl.DataFrame, known_households: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Checks over the whole file, on its key columns (row, chunk, person and household
+    ids, relationship, ok, skipped): a person id twice, and one valid head per new
+    household. Returns the keys with `good` and `bucket`, and the errors found."""
+    pid = pl.col("person_id")
+    keys = keys.with_columns(twice=pid.is_not_null() & ~pid.is_first_distinct()).drop("person_id")
+    twice = keys.filter("twice").select(
+        "row", pl.lit("person_id").alias("column"), pl.lit("twice").alias("code")
     )
-    live = df.filter(pl.col("ok") & ~pl.col("skipped"))
-    known_households = _existing(
-        Household, mutual, live.get_column("household_id").unique().to_list()
+    keys = keys.with_columns(ok=pl.col("ok") & ~pl.col("twice")).with_columns(
+        skipped=pl.col("ok") & pl.col("skipped")
     )
-    heads = (
-        live.filter(pl.col("rel") == Relationship.HEAD.value)
-        .group_by("household_id")
-        .agg(heads=pl.len())
-    )
-    live = live.join(heads, on="household_id", how="left").with_columns(
+    live = keys.filter(pl.col("ok") & ~pl.col("skipped"))
+    is_head = pl.col("rel") == Relationship.HEAD.value
+    live = live.with_columns(
+        heads=is_head.sum().over("household_id"),
         known=pl.col("household_id").is_in(list(known_households), nulls_equal=False),
-        heads=pl.col("heads").fill_null(0),
     )
     problems = pl.concat(
         [
-            live.filter(pl.col("known") & (pl.col("rel") == Relationship.HEAD.value)).select(
+            twice,
+            live.filter(pl.col("known") & is_head).select(
                 "row", pl.lit("relationship").alias("column"), pl.lit("has_head").alias("code")
             ),
             live.filter(~pl.col("known") & (pl.col("heads") == 0)).select(
@@ -438,43 +550,59 @@ def _household_checks(
             ),
         ]
     )
+    del live
     bad = problems.get_column("row").implode()
-    df = df.with_columns(ok=pl.col("ok") & ~pl.col("row").is_in(bad))
-    return df, problems, known_households
+    keys = keys.with_columns(
+        good=pl.col("ok") & ~pl.col("skipped") & ~pl.col("row").is_in(bad),
+        known_hh=pl.col("household_id").replace_strict(
+            known_households, default=None, return_dtype=pl.Int64
+        ),
+    )
+    # Each household is written with the slice where it first appears, so a
+    # household is never split between two transactions.
+    keys = keys.with_columns(
+        bucket=pl.when("good").then(pl.col("chunk").min().over("household_id", "good"))
+    )
+    return keys, problems
 
 
 # --- Writing -----------------------------------------------------------------------
 
 
-def _reserve_ids(table: str, count: int) -> int:
-    """First of `count` fresh primary keys of `table` (PostgreSQL sequence or SQLite max)."""
+def _reserve_ids(table: str, count: int) -> pl.Series:
+    """`count` fresh primary keys of `table` (PostgreSQL sequence or SQLite max)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # nextval per row (safe beside clerks enrolling at the same time);
+            # only a non-contiguous block (a concurrent insert) comes back whole.
             cur.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-                [table, table, count],
+                "WITH s AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) v "
+                "FROM generate_series(1, %s)) SELECT min(v), CASE WHEN max(v) - min(v) + 1 "
+                "= count(*) THEN NULL ELSE array_agg(v ORDER BY v) END FROM s",
+                [table, count],
             )
-            last = cur.fetchone()[0]
-            return last - count + 1
-        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - fixed names
-        return cur.fetchone()[0] + 1
+            first, ids = cur.fetchone()
+            if ids is not None:
+                return pl.Series(ids, dtype=pl.Int64)
+        else:
+            cur.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')  # noqa: S608
+            first = cur.fetchone()[0]
+        return pl.int_range(first, first + count, dtype=pl.Int64, eager=True)
 
 
-def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...]) -> None:
+def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> None:
     cols = frame.columns
     if frame.height == 0:
         return
     frame = frame.with_columns([pl.col(c).fill_null("") for c in not_null if c in cols])
+    names = ", ".join(f'"{c}"' for c in cols)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             buf = io.BytesIO()
             frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-            names = ", ".join(f'"{c}"' for c in cols)
             with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp:
-                cp.write(buf.getvalue())
+                cp.write(buf.getbuffer())
         else:
-            names = ", ".join(f'"{c}"' for c in cols)
             marks = ", ".join(["%s"] * len(cols))
             cur.executemany(
                 f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608 - fixed names
@@ -486,8 +614,7 @@ def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     """Pair each new person with older persons of the mutual that look the same."""
     now = timezone.now()
     # On SQLite (no statistics), `+col` and COALESCE keep the planner on the
-    # national-ID and name indexes instead of the mutual's; PostgreSQL, with
-    # fresh statistics, gets the plain conditions and plans a hash join.
+    # national-ID and name indexes instead of the mutual's.
     pg = connection.vendor == "postgresql"
     plus = "" if pg else "+"
     not_merged = "o.merged_into_id IS NULL" if pg else "COALESCE(o.merged_into_id, 0) = 0"
@@ -508,186 +635,151 @@ def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     }
     total = 0
     with connection.cursor() as cur:
-        if pg and last_id - first_id > 5000:
-            # Fresh statistics after a bulk load, else the planner probes row by
-            # row here, and searches walk every membership of a section.
-            for table in ("members_person", "members_membership", "members_household"):
-                cur.execute(f"ANALYZE {table}")
         for reason, cond in conds.items():
             cur.execute(sql.format(cond=cond), [reason, now, mutual.pk, first_id, last_id])
             total += max(cur.rowcount, 0)
     return total
 
 
-def _store(
-    good: pl.DataFrame,
-    *,
-    mutual: Organisation,
-    known_households: dict[str, int],
-    on: date,
-    progress: Callable[[int], None],
+def _analyze(*tables: str) -> None:
+    """Fresh planner statistics after a bulk load (else searches walk a whole section)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for table in tables:
+                cur.execute(f"ANALYZE {table}")  # noqa: S608 - fixed names
+
+
+def _store_bucket(
+    part: pl.DataFrame, *, mutual: Organisation, known: pl.DataFrame, now, analyze: bool
 ) -> tuple[int, int]:
-    """Write households, persons, memberships and status changes; returns (households, dups)."""
-    n = good.height
-    if n == 0:
-        return 0, 0
-    now = timezone.now()
-    # Households new to the register, numbered in one block.
-    new_h = (
-        good.filter(~pl.col("household_id").is_in(list(known_households), nulls_equal=False))
-        .filter(pl.col("rel") == Relationship.HEAD.value)
-        .select("household_id", "section_id", "locality")
-    )
-    with transaction.atomic():
-        h_first = _reserve_ids("members_household", new_h.height) if new_h.height else 0
-        h_serial = sequence_reserve(key=numbers.HOUSEHOLD_KEY, count=max(new_h.height, 1))
-        new_h = new_h.with_columns(
-            id=pl.int_range(h_first, h_first + new_h.height, dtype=pl.Int64),
-            number=damm_expr(
-                pl.int_range(0, new_h.height, dtype=pl.Int64) + (numbers.HOUSEHOLD_BASE + h_serial),
-                7,
+    """Write one slice of whole households (call inside a transaction).
+
+    Returns (new households, possible duplicates)."""
+    m = part.height
+    p_ids = _reserve_ids("members_person", m)
+    part = part.with_columns(pid=p_ids, mid=_reserve_ids("members_membership", m))
+    heads = part.filter(pl.col("known_hh").is_null() & (pl.col("rel") == Relationship.HEAD.value))
+    h = heads.height
+    if h:
+        h_serial = sequence_reserve(key=numbers.HOUSEHOLD_KEY, count=h)
+        heads = heads.with_columns(
+            hh_id=_reserve_ids("members_household", h),
+            hh_section=pl.col("section_id"),
+            hh_number=damm_expr(
+                pl.int_range(0, h, dtype=pl.Int64) + (numbers.HOUSEHOLD_BASE + h_serial), 7
             ),
         )
         _write(
             "members_household",
-            new_h.select(
-                "id",
+            heads.select(
+                pl.col("hh_id").alias("id"),
                 pl.lit(mutual.pk).alias("mutual_id"),
                 "section_id",
-                "number",
+                pl.col("hh_number").alias("number"),
+                pl.col("pid").alias("head_id"),
                 pl.col("locality").fill_null(""),
                 pl.lit("").alias("address"),
                 pl.lit("").alias("income_band"),
                 pl.col("household_id").alias("external_id"),
                 pl.lit(now).alias("created_at"),
             ),
-            (),
         )
     households = pl.concat(
-        [
-            new_h.select(
-                "household_id",
-                pl.col("id").alias("hh_id"),
-                pl.col("section_id").alias("hh_section"),
-            ),
-            pl.DataFrame(
-                {
-                    "household_id": list(known_households),
-                    "hh_id": list(known_households.values()),
-                },
-                schema={"household_id": pl.String, "hh_id": pl.Int64},
-            ).join(
-                pl.DataFrame(
-                    list(
-                        Household.objects.filter(
-                            pk__in=list(known_households.values())
-                        ).values_list("pk", "section_id")
-                    ),
-                    schema={"hh_id": pl.Int64, "hh_section": pl.Int64},
-                    orient="row",
-                ),
-                on="hh_id",
-                how="left",
-            ),
-        ]
+        [heads.select("household_id", "hh_id", "hh_section"), known] if h else [known]
     )
-    p_lo = p_hi = 0
-    for start in range(0, n, CHUNK):
-        part = good.slice(start, CHUNK).join(households, on="household_id", how="left")
-        m = part.height
-        with transaction.atomic():
-            p_first = _reserve_ids("members_person", m)
-            m_first = _reserve_ids("members_membership", m)
-            serial = sequence_reserve(key=numbers.BENEFICIARY_KEY, count=m)
-            p_lo = p_lo or p_first
-            p_hi = p_first + m - 1
-            part = part.with_columns(
-                pid=pl.int_range(p_first, p_first + m, dtype=pl.Int64),
-                mid=pl.int_range(m_first, m_first + m, dtype=pl.Int64),
-                number=damm_expr(
-                    pl.int_range(0, m, dtype=pl.Int64) + (numbers.BENEFICIARY_BASE + serial), 8
-                ),
-                nname=normalised_name_expr("first_names", "last_name"),
-                adherent=(pl.col("rel") == Relationship.HEAD.value)
-                | (
-                    (pl.col("rel") == Relationship.SPOUSE.value)
-                    & (
-                        pl.col("byear").is_null()
-                        | (pl.col("joined").dt.year() - pl.col("byear") >= 18)
-                    )
-                ),
-            )
-            _write(
-                "members_person",
-                part.select(
-                    pl.col("pid").alias("id"),
-                    pl.lit(mutual.pk).alias("mutual_id"),
-                    pl.col("first_names").str.replace_all(r"\s+", " ").alias("first_name"),
-                    pl.col("last_name").str.replace_all(r"\s+", " "),
-                    pl.col("sx").alias("sex"),
-                    pl.col("bdate").alias("birth_date"),
-                    pl.col("byear").alias("birth_year"),
-                    pl.col("national_id").str.to_uppercase(),
-                    pl.col("phone_e164").alias("phone"),
-                    "locality",
-                    pl.lit("").alias("address"),
-                    pl.col("nname").alias("normalised_name"),
-                    pl.col("person_id").alias("external_id"),
-                    pl.lit(now).alias("created_at"),
-                ),
-                ("national_id", "locality", "phone"),
-            )
-            _write(
-                "members_membership",
-                part.select(
-                    pl.col("mid").alias("id"),
-                    pl.col("pid").alias("person_id"),
-                    pl.col("hh_id").alias("household_id"),
-                    pl.lit(mutual.pk).alias("mutual_id"),
-                    pl.col("hh_section").alias("section_id"),
-                    "number",
-                    pl.col("rel").alias("relationship"),
-                    pl.col("cat").alias("category"),
-                    pl.col("adherent").alias("is_adherent"),
-                    pl.lit(MembershipStatus.ACTIVE.value).alias("status"),
-                    pl.col("joined").alias("joined_on"),
-                    pl.lit(now).alias("created_at"),
-                ),
-                (),
-            )
-            _write(
-                "members_membershipstatuschange",
-                part.select(
-                    pl.col("mid").alias("membership_id"),
-                    pl.lit(MembershipStatus.ACTIVE.value).alias("status"),
-                    pl.col("joined").alias("effective_on"),
-                    pl.lit(now).alias("recorded_at"),
-                    pl.lit("import").alias("reason"),
-                    pl.lit("").alias("note"),
-                ),
-                (),
-            )
-        progress(m)
-    with transaction.atomic():
-        if new_h.height:
-            with connection.cursor() as cur:
-                cur.execute(
-                    "UPDATE members_household SET head_id = (SELECT m.person_id FROM "
-                    "members_membership m WHERE m.household_id = members_household.id "
-                    "AND m.relationship = 'head' ORDER BY m.id LIMIT 1) "
-                    "WHERE id BETWEEN %s AND %s",
-                    [h_first, h_first + new_h.height - 1],
-                )
-        dups = _find_duplicates(mutual, p_lo, p_hi)
-    return new_h.height, dups
+    part = part.join(households, on="household_id", how="left")
+    serial = sequence_reserve(key=numbers.BENEFICIARY_KEY, count=m)
+    part = part.with_columns(
+        number=damm_expr(
+            pl.int_range(0, m, dtype=pl.Int64) + (numbers.BENEFICIARY_BASE + serial), 8
+        ),
+        nname=normalised_name_expr("first_names", "last_name"),
+        adherent=(pl.col("rel") == Relationship.HEAD.value)
+        | (
+            (pl.col("rel") == Relationship.SPOUSE.value)
+            & (pl.col("byear").is_null() | (pl.col("joined").dt.year() - pl.col("byear") >= 18))
+        ),
+    )
+    _write(
+        "members_person",
+        part.select(
+            pl.col("pid").alias("id"),
+            pl.lit(mutual.pk).alias("mutual_id"),
+            pl.col("first_names").str.replace_all(r"\s+", " ").alias("first_name"),
+            pl.col("last_name").str.replace_all(r"\s+", " "),
+            pl.col("sx").alias("sex"),
+            pl.col("bdate").alias("birth_date"),
+            pl.col("byear").alias("birth_year"),
+            pl.col("national_id").str.to_uppercase(),
+            pl.col("phone_e164").alias("phone"),
+            "locality",
+            pl.lit("").alias("address"),
+            pl.col("nname").alias("normalised_name"),
+            pl.col("person_id").alias("external_id"),
+            pl.lit(now).alias("created_at"),
+        ),
+        ("national_id", "locality", "phone"),
+    )
+    _write(
+        "members_membership",
+        part.select(
+            pl.col("mid").alias("id"),
+            pl.col("pid").alias("person_id"),
+            pl.col("hh_id").alias("household_id"),
+            pl.lit(mutual.pk).alias("mutual_id"),
+            pl.col("hh_section").alias("section_id"),
+            "number",
+            pl.col("rel").alias("relationship"),
+            pl.col("cat").alias("category"),
+            pl.col("adherent").alias("is_adherent"),
+            pl.lit(MembershipStatus.ACTIVE.value).alias("status"),
+            pl.col("joined").alias("joined_on"),
+            pl.lit(now).alias("created_at"),
+        ),
+    )
+    _write(
+        "members_membershipstatuschange",
+        part.select(
+            pl.col("mid").alias("membership_id"),
+            pl.lit(MembershipStatus.ACTIVE.value).alias("status"),
+            pl.col("joined").alias("effective_on"),
+            pl.lit(now).alias("recorded_at"),
+            pl.lit("import").alias("reason"),
+            pl.lit("").alias("note"),
+        ),
+    )
+    if analyze:
+        # The duplicate search plans on real sizes (an index probe per new row).
+        _analyze("members_person")
+    dups = _find_duplicates(mutual, p_ids.min(), p_ids.max())
+    return h, dups
 
 
-def _report(
-    frame: pl.DataFrame, errors: pl.DataFrame, original: dict[str, str], language: str
-) -> str:
+def _known_households(keys: pl.DataFrame) -> pl.DataFrame:
+    """household_id → id and section of the households already registered that get persons."""
+    known = (
+        keys.filter(pl.col("good") & pl.col("known_hh").is_not_null())
+        .select("household_id", pl.col("known_hh").alias("hh_id"))
+        .unique()
+    )
+    ids = known.get_column("hh_id").to_list()
+    sections = []
+    for i in range(0, len(ids), 5000):
+        sections += list(
+            Household.objects.filter(pk__in=ids[i : i + 5000]).values_list("pk", "section_id")
+        )
+    return known.join(
+        pl.DataFrame(sections, schema={"hh_id": pl.Int64, "hh_section": pl.Int64}, orient="row"),
+        on="hh_id",
+        how="left",
+    )
+
+
+def _report(source: Source, errors: pl.DataFrame, language: str) -> str:
     """CSV of the bad rows as they were, with the row number, columns and messages."""
     if errors.height == 0:
         return ""
+    original = source.original
     labels = {code: str(msg) for code, msg in MESSAGES.items()}
     names = {en: original.get(en, fr if language == "fr" else en) for en, fr, _a in COLUMNS}
     row_col, col_col, msg_col = REPORT_COLUMNS.get(language, REPORT_COLUMNS["en"])
@@ -703,13 +795,16 @@ def _report(
         )
     )
     bad = (
-        frame.with_row_index("row", offset=2)
+        source.rows(grouped.get_column("row"))
         .join(grouped, on="row", how="inner")
         .sort("row")
         .rename({"row": row_col})
     )
     present = [c for c in names if c in original]
-    bad = bad.select([pl.col(c).alias(names[c]) for c in present] + [row_col, col_col, msg_col])
+    bad = bad.select(
+        [pl.col(original[c]).cast(pl.String).alias(names[c]) for c in present]
+        + [row_col, col_col, msg_col]
+    )
     return bad.write_csv()
 
 
@@ -738,21 +833,23 @@ def import_members(
 ) -> ImportResult:
     """Import a CSV/XLSX file into `mutual`; returns counts and the error report.
 
-    Runs its own transactions per chunk (progress is visible while it runs);
+    Runs its own transactions per slice (progress is visible while it runs);
     call it outside any atomic block.
     """
     import_sections(actor, mutual)
-    frame, original = read_file(path, file_name=file_name)
-    return import_frame(
-        actor=actor,
-        mutual=mutual,
-        frame=frame,
-        original=original,
-        on=on,
-        file_name=file_name or Path(path).name,
-        language=language,
-        progress=progress,
-    )
+    source = open_source(path, file_name=file_name)
+    try:
+        return _run(
+            actor=actor,
+            mutual=mutual,
+            source=source,
+            on=on,
+            file_name=file_name or Path(path).name,
+            language=language,
+            progress=progress,
+        )
+    finally:
+        source.close()
 
 
 def import_frame(
@@ -761,48 +858,137 @@ def import_frame(
     mutual: Organisation,
     frame: pl.DataFrame,
     on: date,
-    original: dict[str, str] | None = None,
     file_name: str = "",
     language: str = "fr",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    sections = import_sections(actor, mutual)
-    original = original or {en: en for en, _fr, _a in COLUMNS if en in frame.columns}
-    total = frame.height
-    result = ImportResult(rows_total=total)
-    with batch_run(
+    """Import rows already in memory (the `generate` command, the demo)."""
+    return _run(
         actor=actor,
-        kind="members.import",
-        organisation=mutual,
-        parameters={"file": file_name, "rows": total},
-        total=total,
-    ) as batch:
+        mutual=mutual,
+        source=Source(frame.lazy()),
+        on=on,
+        file_name=file_name,
+        language=language,
+        progress=progress,
+    )
+
+
+def _run(
+    *,
+    actor,
+    mutual: Organisation,
+    source: Source,
+    on: date,
+    file_name: str,
+    language: str,
+    progress: Callable[[int, int], None] | None,
+) -> ImportResult:
+    """Two passes over the file, a slice (CHUNK rows) at a time.
+
+    1. Read and validate each slice; keep its good rows (the stored columns) in
+       a temporary Arrow file and only a few key columns in memory.
+    2. After the checks that need the whole file, write each slice of whole
+       households in its own transaction, with the batch log advanced and the
+       slice recorded in it: a crash leaves whole slices, and a rerun skips the
+       persons already there (by external id).
+    """
+    sections = import_sections(actor, mutual)
+    total = source.height
+    result = ImportResult(rows_total=total)
+    with (
+        batch_run(
+            actor=actor,
+            kind="members.import",
+            organisation=mutual,
+            parameters={"file": file_name, "rows": total, "slices": []},
+            total=total,
+        ) as batch,
+        tempfile.TemporaryDirectory(prefix="mutualis-import-") as folder,
+    ):
         result.batch_id = batch.log.pk
-        df, errors = validate(frame, mutual=mutual, sections=sections, on=on)
-        df, more, known = _household_checks(df, mutual)
-        errors = pl.concat([errors, more]).sort("row")
-        # Only the columns the writes need: at a million rows every column counts.
-        good = df.filter(pl.col("ok") & ~pl.col("skipped")).select(STORED)
-        result.skipped = df.filter(pl.col("ok") & pl.col("skipped")).height
-        del df
+        keys, errors, files, known_households = [], [], [], {}
+        for k, offset in enumerate(range(0, max(total, 1), CHUNK)):
+            df, errs = validate(
+                source.chunk(offset, CHUNK),
+                mutual=mutual,
+                sections=sections,
+                on=on,
+                first_row=offset + 2,
+            )
+            errors.append(errs)
+            # Persons already registered are skipped; known households get new persons.
+            known = _existing(Person, mutual, df.filter("ok").get_column("person_id").to_list())
+            df = df.with_columns(
+                skipped=pl.col("ok") & pl.col("person_id").is_in(list(known), nulls_equal=False)
+            )
+            live = df.filter(pl.col("ok") & ~pl.col("skipped"))
+            known_households.update(
+                _existing(Household, mutual, live.get_column("household_id").unique().to_list())
+            )
+            keys.append(
+                df.select(
+                    "row",
+                    pl.lit(k, dtype=pl.Int32).alias("chunk"),
+                    "person_id",
+                    "household_id",
+                    "rel",
+                    "ok",
+                    "skipped",
+                )
+            )
+            files.append(Path(folder) / f"{k}.arrow")
+            live.select("row", *STORED).write_ipc(files[-1])
+            del df, live
+        keys, more = _file_checks(pl.concat(keys), known_households)
+        errors = pl.concat([*errors, more]).sort("row", maintain_order=True)
         result.failed = errors.get_column("row").n_unique()
-        done = [result.skipped]
-
-        def advance(rows: int) -> None:
-            done[0] += rows
-            batch.advance(rows)
-            if progress:
-                progress(done[0] + result.failed, total)
-
-        batch.advance(result.skipped + result.failed, failed=result.failed)
+        result.skipped = keys.filter("skipped").height
+        known = _known_households(keys)
+        good = keys.filter("good").select("row", "bucket", "known_hh")
+        del keys
+        done = result.skipped + result.failed
+        batch.advance(done, failed=result.failed)
         if progress:
-            progress(result.skipped + result.failed, total)
-        result.households, result.duplicates = _store(
-            good, mutual=mutual, known_households=known, on=on, progress=advance
-        )
-        result.imported = good.height
+            progress(done, total)
+        now = timezone.now()
+        first_analyze = total > 5000
+        for k in range(len(files)):
+            rows = good.filter(pl.col("bucket") == k)
+            if rows.height == 0:
+                continue
+            last = int((rows.get_column("row").max() - 2) // CHUNK)
+            part = (
+                pl.scan_ipc(files[k : last + 1])
+                .join(rows.lazy(), on="row", how="semi")
+                .collect()
+                .join(rows.select("row", "known_hh"), on="row")
+            )
+            with transaction.atomic():
+                h, dups = _store_bucket(
+                    part, mutual=mutual, known=known, now=now, analyze=first_analyze
+                )
+                batch.advance(part.height)
+                batch.log.parameters["slices"].append(
+                    {
+                        "slice": k,
+                        "rows": [int(rows["row"].min()), int(rows["row"].max())],
+                        "imported": part.height,
+                    }
+                )
+                BatchLog.objects.filter(pk=batch.log.pk).update(parameters=batch.log.parameters)
+            result.households += h
+            result.duplicates += dups
+            result.imported += part.height
+            if progress:
+                progress(done + result.imported, total)
+            first_analyze = False
+        if result.imported > 5000:
+            _analyze("members_membership", "members_household")
+            if result.imported > CHUNK:
+                _analyze("members_person")
         result.errors = [tuple(r) for r in errors.select("row", "column", "code").iter_rows()]
-        result.report = _report(frame, errors, original, language)
+        result.report = _report(source, errors, language)
     audit_record(
         actor=actor,
         action="members.import",

@@ -121,7 +121,6 @@ class Person(models.Model):
         _("year of birth"),
         null=True,
         blank=True,
-        db_index=True,
         help_text=_("Enough when the exact date is not known."),
     )
     national_id = models.CharField(_("national ID"), max_length=40, blank=True)
@@ -143,7 +142,13 @@ class Person(models.Model):
     )
     died_on = models.DateField(_("date of death"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="merged_from", editable=False
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        editable=False,
+        db_index=False,  # partial index below: almost every person has none
     )
     user = models.OneToOneField(
         "core.User",
@@ -173,6 +178,11 @@ class Person(models.Model):
                 fields=["national_id"], name="person_national_id_idx", condition=~Q(national_id="")
             ),
             models.Index(fields=["phone"], name="person_phone_idx", condition=~Q(phone="")),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +263,7 @@ class Membership(models.Model):
         models.PROTECT,
         related_name="section_memberships",
         verbose_name=_("section"),
+        db_index=False,  # the (section, status) index serves it
     )
     number = models.CharField(_("beneficiary number"), max_length=20, unique=True)
     relationship = models.CharField(
@@ -274,7 +285,6 @@ class Membership(models.Model):
         max_length=16,
         choices=MembershipStatus.choices,
         default=MembershipStatus.CANDIDATE,
-        db_index=True,
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -285,6 +295,7 @@ class Membership(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("first-contact facility"),
+        db_index=False,  # partial index below: most members have none
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -300,7 +311,14 @@ class Membership(models.Model):
                 name="membership_one_open_per_mutual",
             ),
         ]
-        indexes = [models.Index(fields=["section", "status"])]
+        indexes = [
+            models.Index(fields=["section", "status"]),
+            models.Index(
+                fields=["first_contact_provider"],
+                name="membership_first_contact_idx",
+                condition=Q(first_contact_provider__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.person}"
@@ -309,17 +327,29 @@ class Membership(models.Model):
 class MembershipStatusChange(models.Model):
     """One dated transition. Status at D = last change effective on or before D."""
 
-    membership = models.ForeignKey(Membership, models.CASCADE, related_name="status_changes")
+    membership = models.ForeignKey(
+        Membership,
+        models.CASCADE,
+        related_name="status_changes",
+        db_index=False,  # the (membership, effective_on) index serves it
+    )
     status = models.CharField(_("status"), max_length=16, choices=MembershipStatus.choices)
     effective_on = models.DateField(_("effective on"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=64, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey("core.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["membership", "effective_on", "recorded_at", "id"]
-        indexes = [models.Index(fields=["membership", "effective_on"])]
+        indexes = [
+            models.Index(fields=["membership", "effective_on"]),
+            models.Index(
+                fields=["actor"], name="status_change_actor_idx", condition=Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.status} ({self.effective_on})"

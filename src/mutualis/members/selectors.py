@@ -216,6 +216,75 @@ def _valid_phone(text: str, country: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _tsquery(qs: QuerySet[Membership], query: str, several: bool) -> QuerySet[Membership]:
+    """Persons whose words match the tsquery, through the word index (migration 0005).
+
+    The filter on the joined name keeps the join (and its alias) in every form
+    of the query, also in `.exists()`."""
+    return (
+        qs.filter(person__normalised_name__gt="")
+        .extra(
+            where=[
+                "to_tsvector('simple', members_person.normalised_name) @@ to_tsquery('simple', %s)"
+            ],
+            params=[query],
+        )
+        # With several words the planner overestimates the matches (it takes
+        # the words as independent) and walks the whole name index in order
+        # hoping to meet them early; Lower() (a no-op on this column) keeps
+        # it on the word index. One word is estimated well: plain order.
+        .order_by(
+            Lower("person__normalised_name") if several else "person__normalised_name",
+            "person_id",
+            "id",
+        )
+    )
+
+
+def _name_tiers(qs: QuerySet[Membership], terms: list[str]) -> list[QuerySet[Membership]]:
+    """The name searches to try, best first; the first that finds someone answers.
+
+    PostgreSQL: (1) whole words, through the word index: typed names are
+    usually whole, and whole words intersect fast where word beginnings must
+    gather every word that starts alike; (2) word beginnings ('ndia hel');
+    (3) parts of words, through the trigram index (0003). SQLite: each word
+    anywhere in the name."""
+    contains = Q()
+    for term in terms:
+        contains &= Q(person__normalised_name__contains=term)
+    parts = qs.filter(contains).order_by("person__normalised_name", "person_id", "id")
+    if connection.vendor != "postgresql" or not terms:
+        return [parts]
+    several = len(terms) > 1
+    return [
+        _tsquery(qs, " & ".join(terms), several),
+        _tsquery(qs, " & ".join(f"{t}:*" for t in terms), several),
+        parts,
+    ]
+
+
+def _search(user, query: str, country: str) -> list[QuerySet[Membership]]:
+    """The querysets a search may answer with, best first (one for a number or a phone)."""
+    qs = membership_list(user=user)
+    query = (query or "").strip()
+    if not query:
+        return [qs.order_by("person__normalised_name", "id")]
+    number = numbers.clean(query)
+    if numbers.looks_like_number(query) and numbers.is_well_formed(number):
+        field = "number" if len(number) == numbers.BENEFICIARY_LENGTH else "household__number"
+        return [qs.filter(**{field: number}).order_by("household_id", "id")]
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 1:
+        phone = _valid_phone(query, country)
+        if phone:
+            return [qs.filter(person__phone=phone).order_by("person__normalised_name", "id")]
+        if numbers.looks_like_number(query):
+            raise MistypedNumber(
+                number=numbers.display(number), fields={"q": MistypedNumber.message}
+            )
+    return _name_tiers(qs, search_terms(query))
+
+
 def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membership]:
     """Beneficiaries matching a number, a phone or a name, in the user's scope.
 
@@ -223,58 +292,34 @@ def member_search(*, user, query: str, country: str = "SN") -> QuerySet[Membersh
       raises `MistypedNumber` (the clerk sees it at once).
     - a phone ('+221…', '77 123 45 67'; 9 digits that fail the check digit but
       make a valid phone number): exact match on the stored E.164 number.
-    - else words of a name, accent-, case- and order-insensitive: each word must
-      appear in the stored normalised name (a trigram index on PostgreSQL).
+    - else words of a name, accent-, case- and order-insensitive (`_name_tiers`).
+
+    Pages of results: `member_search_page`, which spares the probe queries.
     """
-    qs = membership_list(user=user)
-    query = (query or "").strip()
-    if not query:
-        return qs.order_by("person__normalised_name", "id")
-    number = numbers.clean(query)
-    if numbers.looks_like_number(query) and numbers.is_well_formed(number):
-        field = "number" if len(number) == numbers.BENEFICIARY_LENGTH else "household__number"
-        return qs.filter(**{field: number}).order_by("household_id", "id")
-    digits = "".join(c for c in query if c.isdigit())
-    if len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) - 1:
-        phone = _valid_phone(query, country)
-        if phone:
-            return qs.filter(person__phone=phone).order_by("person__normalised_name", "id")
-        if numbers.looks_like_number(query):
-            raise MistypedNumber(
-                number=numbers.display(number), fields={"q": MistypedNumber.message}
-            )
-    terms = search_terms(query)
-    order = ("person__normalised_name", "person_id", "id")
-    if connection.vendor == "postgresql" and terms:
-        # Word prefixes through the word index (migration 0005); when nothing
-        # matches, fall back to parts of words through the trigram index.
-        # The filter on the joined name keeps the join (and its alias) in
-        # every form of the query, also in `.exists()`.
-        words = (
-            qs.filter(person__normalised_name__gt="")
-            .extra(
-                where=[
-                    "to_tsvector('simple', members_person.normalised_name)"
-                    " @@ to_tsquery('simple', %s)"
-                ],
-                params=[" & ".join(f"{t}:*" for t in terms)],
-            )
-            # With several words the planner overestimates the matches (it takes
-            # the words as independent) and walks the whole name index in order
-            # hoping to meet them early; Lower() (a no-op on this column) keeps
-            # it on the word index. One word is estimated well: plain order.
-            .order_by(
-                Lower("person__normalised_name") if len(terms) > 1 else "person__normalised_name",
-                "person_id",
-                "id",
-            )
-        )
-        if words[:1].exists():
-            return words
-    cond = Q()
-    for term in terms:
-        cond &= Q(person__normalised_name__contains=term)
-    return qs.filter(cond).order_by(*order)
+    tiers = _search(user, query, country)
+    for qs in tiers[:-1]:
+        if qs[:1].exists():
+            return qs
+    return tiers[-1]
+
+
+def member_search_page(
+    *, user, query: str, offset: int = 0, limit: int = 25, country: str = "SN"
+) -> tuple[list[Membership], bool]:
+    """One page of `member_search` and whether a next page exists (no COUNT(*)).
+
+    The first page costs one query when the best tier finds someone: its
+    page is fetched directly (one row more tells if a next page exists), and
+    a later tier is tried only when it is empty."""
+    tiers = _search(user, query, country)
+    for i, qs in enumerate(tiers):
+        last = i == len(tiers) - 1
+        if offset and not last and not qs[:1].exists():
+            continue
+        rows = list(qs[offset : offset + limit + 1])
+        if rows or offset or last:
+            return rows[:limit], len(rows) > limit
+    return [], False
 
 
 def group_list(*, user) -> QuerySet[Group]:

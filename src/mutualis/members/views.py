@@ -84,12 +84,10 @@ def list_view(request):
     raw_page = request.GET.get("page", "1")
     page = max(1, int(raw_page)) if raw_page.isdigit() else 1
     try:
-        qs = selectors.member_search(user=request.user, query=query)
-        # No COUNT(*) over a million rows: fetch one row more to know if there is a next page.
-        start = (page - 1) * PER_PAGE
-        rows = list(qs[start : start + PER_PAGE + 1])
-        has_next = len(rows) > PER_PAGE
-        rows = rows[:PER_PAGE]
+        # No COUNT(*) over a million rows: one row more tells if there is a next page.
+        rows, has_next = selectors.member_search_page(
+            user=request.user, query=query, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
+        )
     except DomainError as exc:
         if exc.status in (401, 403, 404):
             raise
