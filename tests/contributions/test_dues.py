@@ -214,3 +214,18 @@ def test_the_command_prints_progress_and_the_added_beneficiaries(schedule, make_
     assert "MAF: 1 / 1 households" in text
     assert "MAF: 3 dues created, 0 households already done, 0 added" in text
     assert "MAF: 1 dues created, 1 households already done, 1 added beneficiaries billed" in text
+
+
+def test_the_household_page_explains_the_due_of_an_added_beneficiary(
+    schedule, make_household, manager, clerk_a, clerk_b, org_tree, login
+):
+    hh = make_household(size=1)
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+    baby = add_member(hh, joined_on=date(2026, 4, 1))
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+
+    page = login(clerk_a).get(f"/contributions/households/{hh.pk}/").content.decode()
+
+    assert f"Bénéficiaire {baby.number} (Awa Ndiaye) ajouté après la génération" in page
+    assert "couvert à partir du 01/04/2026" in page
+    assert login(clerk_b).get(f"/contributions/households/{hh.pk}/").status_code == 404
