@@ -229,3 +229,16 @@ def test_the_household_page_explains_the_due_of_an_added_beneficiary(
     assert f"Bénéficiaire {baby.number} (Awa Ndiaye) ajouté après la génération" in page
     assert "couvert à partir du 01/04/2026" in page
     assert login(clerk_b).get(f"/contributions/households/{hh.pk}/").status_code == 404
+
+
+def test_households_with_nobody_to_bill_do_not_stop_the_run(
+    schedule, make_household, manager, org_tree
+):
+    gone = [make_household(size=1) for _ in range(3)]
+    Membership.objects.filter(household__in=gone).update(status=MembershipStatus.RESIGNED)
+    billed = make_household(size=1)
+
+    result = dues_generate(actor=manager, mutual=org_tree.mutual, period="2026", chunk=2)
+
+    assert (result.created, result.households) == (3, 1)
+    assert Due.objects.filter(household=billed).count() == 3

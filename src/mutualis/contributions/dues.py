@@ -126,8 +126,10 @@ def dues_generate(
             "failed": len(result.failed),
         },
     )
-    # Merge point (issue #5): apply the households' credit to the dues just created,
-    # set-based, once for the whole run: `credit_apply(...)` from the credit service.
+    # ---- MERGE POINT (issue #5, household credit) ----------------------------------
+    # The one place the credit service is called after generation: apply households'
+    # credit to the dues just created, set-based, once per run, e.g.
+    # `credit_apply(actor=actor, mutual=mutual, ...)`. Nothing else here applies credit.
     return result
 
 
@@ -268,8 +270,9 @@ def _generate(run: _Run, result: DuesResult, progress, chunk: int, on_progress) 
             if not rows:
                 break
             after = rows[-1][0]
-            failed = _write_chunk(run, rows, shapes, now, result)
-        result.households += len(rows) - failed
+            billable = [row for row in rows if row[5]]
+            failed = _write_chunk(run, billable, shapes, now, result)
+        result.households += len(billable) - failed
         seen += len(rows)
         progress.advance(len(rows) - failed, failed)
         if on_progress is not None:
@@ -282,7 +285,9 @@ def _read_chunk(run: _Run, after: int, chunk: int) -> list[tuple]:
 
     (id, section, income band, monthly income as text, renewing, people) where
     people is “H|category|joined|left|birth” per beneficiary, joined by “;”, sorted
-    (H is 0 for the head of household), with only the dates that change the dues.
+    (H is 0 for the head of household), with only the dates that change the dues;
+    None for a household with nobody to bill (still returned: the next chunk starts
+    after the last household of this one).
     """
     day = run.date_text
     person = (
@@ -294,7 +299,7 @@ def _read_chunk(run: _Run, after: int, chunk: int) -> list[tuple]:
     join_person = ""
     if run.needs_birth:
         person += f" || '|' || COALESCE({day('p.birth_date')}, '')"
-        join_person = "JOIN members_person p ON p.id = m.person_id"
+        join_person = "LEFT JOIN members_person p ON p.id = m.person_id"
     people = (
         f"string_agg({person}, ';' ORDER BY {person})"
         if run.postgres
@@ -325,11 +330,11 @@ def _read_chunk(run: _Run, after: int, chunk: int) -> list[tuple]:
         SELECT h.id, h.section_id, h.income_band, CAST(h.declared_income AS TEXT),
             {renewing}, {people}
         FROM chunk h
-        JOIN members_membership m ON m.household_id = h.id
-        {join_person}
-        WHERE m.household_id >= (SELECT MIN(id) FROM chunk)
+        LEFT JOIN members_membership m ON m.household_id = h.id
+            AND m.household_id >= (SELECT MIN(id) FROM chunk)
             AND m.household_id <= (SELECT MAX(id) FROM chunk)
             AND {run.members_where()}
+        {join_person}
         GROUP BY h.id, h.section_id, h.income_band, h.declared_income
         ORDER BY h.id
     """  # noqa: S608 (fixed SQL, values bound)
@@ -337,7 +342,7 @@ def _read_chunk(run: _Run, after: int, chunk: int) -> list[tuple]:
         cur.execute(sql, run.params(after=after, limit=chunk))
         rows = cur.fetchall()
     if not run.postgres:  # group_concat has no ORDER BY before SQLite 3.44
-        rows = [(*row[:5], ";".join(sorted(row[5].split(";")))) for row in rows]
+        rows = [(*row[:5], row[5] and ";".join(sorted(row[5].split(";")))) for row in rows]
     return rows
 
 
