@@ -341,7 +341,10 @@ class Due(models.Model):
                 condition=Q(payer__isnull=False),
                 name="due_payer_period_idx",
             ),
-            models.Index(fields=["mutual", "period_start"], name="due_mutual_period_idx"),
+            # created_at: when the period was first generated (people added later).
+            models.Index(
+                fields=["mutual", "period_start", "created_at"], name="due_mutual_period_idx"
+            ),
             models.Index(
                 fields=["beneficiary"],
                 condition=Q(beneficiary__isnull=False),
