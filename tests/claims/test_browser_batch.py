@@ -43,7 +43,8 @@ def test_an_officer_decides_the_waiting_claims_from_the_button(
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     expect(page).not_to_have_url(re.compile(r"/login/"), timeout=20_000)
-    page.get_by_role("link", name="Batch adjudication").first.click()
+    page.locator(".menu summary", has_text="Care and claims").click()
+    page.get_by_role("navigation").get_by_role("link", name="Batch adjudication").click()
     expect(page.get_by_text("Waiting for a decision: 3 claims, 7 lines.")).to_be_visible()
     page.get_by_role("button", name="Decide the waiting claims").click()
 

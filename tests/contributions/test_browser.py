@@ -76,6 +76,7 @@ def test_a_section_issues_a_receipt_book_a_collector_uses_it_and_hands_the_cash_
     dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
 
     _sign_in(page, live_server.url, "clerk_a")
+    page.locator(".menu summary", has_text="Cotisations").click()
     page.get_by_role("link", name="Carnets de reçus et remise des espèces").click()
     page.get_by_label("Collecteur").select_option(label="Awa")
     page.get_by_label("Premier numéro de reçu").fill("1")
@@ -87,6 +88,8 @@ def test_a_section_issues_a_receipt_book_a_collector_uses_it_and_hands_the_cash_
 
     field = browser.new_page(locale="fr-FR", timezone_id="Africa/Dakar")
     _sign_in(field, live_server.url, "awa")
+    if field.locator(".menu summary", has_text="Cotisations").count():
+        field.locator(".menu summary", has_text="Cotisations").click()
     field.get_by_role("link", name="Paiement sur le terrain").click()
     field.get_by_label("Numéro de ménage ou de bénéficiaire").fill(household.number)
     field.get_by_label("Numéro du reçu dans votre carnet").fill("7")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from mutualis.contributions import services
+from mutualis.contributions import credit, services
 from mutualis.contributions.credit import credit_apply
 from mutualis.contributions.dues import dues_generate
 from mutualis.contributions.models import Allocation, Due, DueKind
@@ -25,16 +25,37 @@ def paid_by_kind(hh, year: int) -> dict:
 
 
 @pytest.fixture
-def overpaid(schedule, make_household, clerk_a, manager, org_tree):
-    """2026 dues of 5,000 (1,000 + 500 + 3,500) paid with 8,000: 3,000 of credit."""
+def overpaid(schedule, make_household, clerk_a, manager, org_tree, monkeypatch):
+    """2026 dues of 5,000 (1,000 + 500 + 3,500) paid with 8,000: 3,000 of credit, and the
+    2027 dues generated with the credit left unused (as before a daily run)."""
     hh = make_household(size=1)
     dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
     payment = services.payment_record(
         actor=clerk_a, household=hh, data=PaymentInput(amount=D(8000), value_date=date(2026, 2, 1))
     )
     assert payment.credit == D(3000)
-    dues_generate(actor=manager, mutual=org_tree.mutual, period="2027")
+    with monkeypatch.context() as m:
+        m.setattr(credit, "credit_apply", lambda **kw: credit.CreditResult())
+        dues_generate(actor=manager, mutual=org_tree.mutual, period="2027")
     return hh, payment
+
+
+def test_generating_dues_settles_them_from_the_households_credit(
+    schedule, make_household, clerk_a, manager, org_tree
+):
+    hh = make_household(size=1)
+    dues_generate(actor=manager, mutual=org_tree.mutual, period="2026")
+    payment = services.payment_record(
+        actor=clerk_a, household=hh, data=PaymentInput(amount=D(8000), value_date=date(2026, 2, 1))
+    )
+
+    result = dues_generate(actor=manager, mutual=org_tree.mutual, period="2027")
+
+    payment.refresh_from_db()
+    assert result.credit_households == 1
+    assert payment.credit == 0
+    # The 2027 contribution of 3,500 keeps 500 to pay; the 2026 fees are not billed again.
+    assert sum(paid_by_kind(hh, 2027).values()) == D(3000)
 
 
 def test_credit_settles_the_new_dues_fees_first_then_the_contribution(overpaid, manager, org_tree):

@@ -25,7 +25,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.core.audit import history
@@ -250,17 +251,30 @@ class DueKind(models.TextChoices):
 
 
 class Due(models.Model):
-    # Copies of the household's mutual and section, for scoping without a join; the
-    # database checks the household, so these skip their own (deferred) FK checks,
-    # which cost a third of bulk dues generation on PostgreSQL.
+    # Dues generation writes a million of these at once (COPY on PostgreSQL), so the
+    # table carries only what reads use and what keeps it right: the unique key
+    # (household first: every household's dues), the third-party statements, a
+    # mutual's period. Its foreign keys stay checked by the database (a money table
+    # keeps its integrity even against raw SQL), though the deferred checks cost about
+    # as much as the COPY itself at a million dues (docs/contributions.md).
     mutual = models.ForeignKey(
-        "core.Organisation", models.DO_NOTHING, related_name="+", db_constraint=False
+        "core.Organisation",
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     section = models.ForeignKey(
-        "core.Organisation", models.DO_NOTHING, related_name="+", db_constraint=False
+        "core.Organisation",
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     household = models.ForeignKey(
-        "members.Household", models.PROTECT, related_name="dues", verbose_name=_("household")
+        "members.Household",
+        models.PROTECT,
+        related_name="dues",
+        verbose_name=_("household"),
+        db_index=False,
     )
     payer = models.ForeignKey(
         Payer,
@@ -270,8 +284,20 @@ class Due(models.Model):
         related_name="dues",
         verbose_name=_("third-party payer"),
         help_text=_("Empty: the household pays."),
+        db_index=False,
     )
-    schedule = models.ForeignKey(Schedule, models.PROTECT, related_name="dues")
+    schedule = models.ForeignKey(Schedule, models.PROTECT, related_name="dues", db_index=False)
+    # Set on the dues of a beneficiary added after the household's dues for the period
+    # were generated (billed by the next run, once per person and period).
+    beneficiary = models.ForeignKey(
+        "members.Membership",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added beneficiary"),
+        db_index=False,
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=DueKind.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -279,6 +305,7 @@ class Due(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=Decimal(0))
     currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,21 +313,35 @@ class Due(models.Model):
         verbose_name_plural = _("dues")
         ordering = ["household", "due_date", "id"]
         constraints = [
+            # One due per household, schedule, period, kind, payer (NULL: the household)
+            # and added beneficiary (NULL: the household's dues), so generating twice
+            # creates nothing more. One index for both NULLs, on every database.
             models.UniqueConstraint(
-                fields=["household", "schedule", "kind", "period_start"],
-                condition=Q(payer__isnull=True),
-                name="due_member_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["household", "schedule", "kind", "period_start", "payer"],
-                condition=Q(payer__isnull=False),
-                name="due_payer_unique",
+                F("household"),
+                F("schedule"),
+                F("period_start"),
+                F("kind"),
+                Coalesce(F("payer"), Value(0), output_field=models.BigIntegerField()),
+                Coalesce(F("beneficiary"), Value(0), output_field=models.BigIntegerField()),
+                name="due_unique",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="due_amount_not_negative"),
         ]
         indexes = [
-            models.Index(fields=["payer", "period_start"], name="due_payer_period_idx"),
-            models.Index(fields=["mutual", "period_start"], name="due_mutual_period_idx"),
+            models.Index(
+                fields=["payer", "period_start"],
+                condition=Q(payer__isnull=False),
+                name="due_payer_period_idx",
+            ),
+            # created_at: when the period was first generated (people added later).
+            models.Index(
+                fields=["mutual", "period_start", "created_at"], name="due_mutual_period_idx"
+            ),
+            models.Index(
+                fields=["beneficiary"],
+                condition=Q(beneficiary__isnull=False),
+                name="due_beneficiary_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,9 @@
-"""`mutualis generate-dues --period 2026-11 [--mutual CODE]`: dues of every household."""
+"""`mutualis generate-dues --period 2026-11 [--mutual CODE]`: dues of every household.
+
+Prints the progress after each chunk of households, then what was created. Running
+it again finishes an interrupted run, bills the beneficiaries added since, and
+creates nothing more otherwise.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,12 +26,18 @@ class Command(BaseCommand):
             if not mutuals:
                 raise CommandError(f"Unknown mutual {mutual!r}")
         for org in mutuals.order_by("code"):
+
+            def progress(done, total, code=org.code):
+                self.stdout.write(f"{code}: {done:,} / {total:,} households")
+
             try:
-                result = dues_generate(actor=None, mutual=org, period=period)
+                result = dues_generate(actor=None, mutual=org, period=period, on_progress=progress)
             except DomainError as exc:
                 self.stderr.write(f"{org.code}: {exc}")
                 continue
             self.stdout.write(
                 f"{org.code}: {result.created} dues created, {result.skipped} households "
-                f"already done, {len(result.failed)} failed (batch {result.batch_id})"
+                f"already done, {result.added} added beneficiaries billed, "
+                f"{result.credit_households} households settled from credit, "
+                f"{len(result.failed)} failed (batch {result.batch_id})"
             )
