@@ -497,6 +497,25 @@ def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+_MEMBERSHIP_SQL = (
+    "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
+    " m.household_id, m.section_id, m.mutual_id, m.person_id,"
+    " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
+    " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone,"
+    " i.id, i.code, i.name, CAST(i.reference_price AS TEXT), i.care_type, i.kind,"
+    " c.id, c.code, c.name"
+    " FROM {membership} m"
+    " JOIN {person} p ON p.id = m.person_id"
+    " JOIN {household} h ON h.id = m.household_id"
+    " JOIN {org} s ON s.id = m.section_id"
+    " JOIN {org} u ON u.id = m.mutual_id"
+    " LEFT JOIN {item} i ON i.mutual_id = m.mutual_id AND i.code IN ({codes})"
+    " AND i.is_active = %s"
+    " LEFT JOIN {category} c ON c.id = i.category_id"
+    " WHERE m.number = %s"
+)
+
+
 def membership_by_number(number: str, item_code: str | None = None):
     """(membership, catalogue item or None) for a card number, or (None, None).
 
@@ -504,26 +523,25 @@ def membership_by_number(number: str, item_code: str | None = None):
     attached, and the mutual's active catalogue item `item_code` if asked. Not
     scoped: the caller checks rights on `membership.section`.
     """
+    m, items = membership_with_items(number, [item_code or ""])
+    if m is None:
+        return None, None
+    return m, next(iter(items.values()), None)
+
+
+def membership_with_items(number: str, codes) -> tuple[object, dict[str, CatalogueItem]]:
+    """(membership, {code: active CatalogueItem of its mutual}) in one query.
+
+    The membership comes with person, household, section and mutual attached
+    (partial rows: what eligibility and claims read); items are only those of
+    `codes` that the mutual's active catalogue holds. (None, {}) if unknown.
+    """
     from mutualis.members.models import Household, Membership, Person
 
-    rows = _rows(
-        "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
-        " m.household_id, m.section_id, m.mutual_id, m.person_id,"
-        " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
-        " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone,"
-        " i.id, i.code, i.name, i.reference_price, i.care_type, i.kind, c.id, c.code, c.name"
-        " FROM {membership} m"
-        " JOIN {person} p ON p.id = m.person_id"
-        " JOIN {household} h ON h.id = m.household_id"
-        " JOIN {org} s ON s.id = m.section_id"
-        " JOIN {org} u ON u.id = m.mutual_id"
-        " LEFT JOIN {item} i ON i.mutual_id = m.mutual_id AND i.code = %s AND i.is_active = %s"
-        " LEFT JOIN {category} c ON c.id = i.category_id"
-        " WHERE m.number = %s",
-        [item_code or "", True, number],
-    )
+    codes = sorted(set(codes)) or [""]
+    rows = _rows(_MEMBERSHIP_SQL, [*codes, True, number], codes=codes)
     if not rows:
-        return None, None
+        return None, {}
     (
         pk,
         num,
@@ -549,7 +567,7 @@ def membership_by_number(number: str, item_code: str | None = None):
         u_name,
         currency_code,
         tz,
-        *item_row,
+        *_item,
     ) = rows[0]
     person = Person(
         id=person_id,
@@ -581,9 +599,11 @@ def membership_by_number(number: str, item_code: str | None = None):
     )
     for obj in (person, household, section, mutual, m):
         obj._state.adding = False
-    item = None
-    if item_row[0] is not None:
-        item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = item_row
+    items = {}
+    for row in rows:
+        item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = row[24:]
+        if item_id is None:
+            continue
         item = CatalogueItem(
             id=item_id,
             mutual_id=mutual_id,
@@ -595,7 +615,16 @@ def membership_by_number(number: str, item_code: str | None = None):
             category=ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name),
         )
         item._state.adding = False
-    return m, item
+        items[code] = item
+    return m, items
+
+
+def catalogue_of(items: dict[str, CatalogueItem]) -> dict[str, eb.CatalogueItem]:
+    """Stored catalogue items (with `category`) as the engine's, by code."""
+    return {
+        code: eb.CatalogueItem(code, i.category.code, i.reference_price, eb.CareType(i.care_type))
+        for code, i in items.items()
+    }
 
 
 def _opt_date(value) -> date | None:

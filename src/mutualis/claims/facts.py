@@ -53,9 +53,29 @@ def package_versions(package_ids: Iterable[int | str]) -> tuple[eb.PackageVersio
     return tuple(source(ids)) if source and ids else ()
 
 
-def catalogue(mutual_id: int, codes: Iterable[str] | None = None) -> dict[str, eb.CatalogueItem]:
+def catalogue(
+    mutual_id: int, codes: Iterable[str] | None = None, items: dict | None = None
+) -> dict[str, eb.CatalogueItem]:
+    """The engine's catalogue items of `codes`; from `items` (stored items already read
+    with the membership) when given, unless a test source overrides it."""
+    if items is not None and _SOURCES["catalogue"] is None:
+        from mutualis.benefits.selectors import catalogue_of
+
+        return catalogue_of(items)
     source = _SOURCES["catalogue"] or _benefits("catalogue_facts")
     return dict(source(mutual_id, codes)) if source else {}
+
+
+def member_and_packages(membership, on: date) -> tuple[ee.MemberFacts, tuple]:
+    """The beneficiary's facts and the package versions that cover them, together:
+    one query (status history, cover periods and version stamps) plus the dues
+    standing; versions come from the per-process cache unless changed."""
+    both = _benefits("eligibility_facts")
+    if both is None or _SOURCES["packages"] is not None:
+        member = member_facts(membership, on)
+        return member, package_versions({int(p.package_id) for p in member.coverage})
+    facts, versions = both([membership], on)
+    return facts[membership.pk], versions
 
 
 def member_facts(membership, on: date) -> ee.MemberFacts:
