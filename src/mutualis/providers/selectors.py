@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 
 from mutualis.core.errors import NotFound
 from mutualis.core.models import Organisation
 from mutualis.core.roles import Perm
 from mutualis.core.scope import grants, in_scope, provider_ids, scope_paths
 from mutualis.engine import benefits as eb
+from mutualis.engine.money import currency
 
-from .models import Agreement, FlatBasis, NegotiatedTariff, Provider
+from .models import Agreement, FlatBasis, Provider
 
 
 def _visible_q(user, perm: Perm | None = None) -> Q:
@@ -65,43 +66,65 @@ def agreement_in_force(*, provider: Provider, on: date) -> Agreement | None:
 
 
 def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, ...]:
-    """The providers' agreements as the engine's `Agreement`s (two queries).
+    """The providers' agreements as the engine's `Agreement`s, in one query.
 
-    With `codes`, only the tariffs of those items are loaded (one claim's lines).
+    With `codes`, only the tariffs of those items are loaded (one claim's lines):
+    each agreement comes with its matching tariffs (LEFT JOIN), so a claim reads
+    its whole price context in one round trip, always fresh.
     """
-    agreements = list(
-        Agreement.objects.filter(provider_id__in=provider_ids).select_related(
-            "provider__organisation"
-        )
-    )
-    if not agreements:
+    provider_ids = list(provider_ids)
+    if not provider_ids:
         return ()
-    tariffs = NegotiatedTariff.objects.filter(agreement__in=[a.pk for a in agreements])
+    qs, t = Agreement.objects.filter(provider_id__in=provider_ids), "tariffs"
     if codes is not None:
-        tariffs = tariffs.filter(item_code__in=list(codes))
-    money = {a.pk: a.provider.organisation.money for a in agreements}
-    prices: dict[int, dict] = {a.pk: {} for a in agreements}
-    flats: dict[int, dict] = {a.pk: {} for a in agreements}
-    for aid, code, price, flat, basis in tariffs.values_list(
-        "agreement_id", "item_code", "price", "flat_rate", "flat_basis"
-    ):
+        t = "claimed_tariffs"
+        qs = qs.annotate(
+            claimed_tariffs=FilteredRelation(
+                "tariffs", condition=Q(tariffs__item_code__in=list(codes))
+            )
+        )
+    rows = qs.values_list(
+        "pk",
+        "provider_id",
+        "valid_from",
+        "valid_to",
+        "reference_prices",
+        "third_party_payment",
+        "submission_deadline_days",
+        "provider__organisation__currency",
+        f"{t}__item_code",
+        f"{t}__price",
+        f"{t}__flat_rate",
+        f"{t}__flat_basis",
+    ).order_by("pk")
+    heads: dict[int, tuple] = {}
+    prices: dict[int, dict] = {}
+    flats: dict[int, dict] = {}
+    for aid, pid, start, end, ref, tpp, deadline, cur, code, price, flat, basis in rows:
+        if aid not in heads:
+            heads[aid] = (pid, start, end, ref, tpp, deadline)
+            prices[aid], flats[aid] = {}, {}
+        if code is None:
+            continue
+        money = currency(cur)
         if flat is not None:
             flats[aid][code] = eb.FlatRate(
-                money[aid].quantize(Decimal(flat)), eb.FlatBasis(basis or FlatBasis.VISIT)
+                money.quantize(Decimal(flat)), eb.FlatBasis(basis or FlatBasis.VISIT)
             )
         else:
-            prices[aid][code] = money[aid].quantize(Decimal(price))
+            prices[aid][code] = money.quantize(Decimal(price))
     return tuple(
         eb.Agreement(
-            provider_id=str(a.provider_id),
-            valid_from=a.valid_from,
-            valid_to=a.valid_to,
-            tariffs=prices[a.pk],
-            flat_rates=flats[a.pk],
-            reference_prices=a.reference_prices,
-            third_party_payment=a.third_party_payment,
+            provider_id=str(pid),
+            valid_from=start,
+            valid_to=end,
+            tariffs=prices[aid],
+            flat_rates=flats[aid],
+            reference_prices=ref,
+            third_party_payment=tpp,
+            submission_deadline_days=deadline,
         )
-        for a in agreements
+        for aid, (pid, start, end, ref, tpp, deadline) in heads.items()
     )
 
 
