@@ -289,10 +289,9 @@ def claim_submit(
     if batch is not None and batch.state != BatchState.OPEN:
         raise BatchClosed()
     if corrects is not None:
+        correction_check(actor, corrects)
         if corrects.provider_id != provider.pk or corrects.membership_id != membership.pk:
             raise CorrectionMismatch()
-        if corrects.status == ClaimStatus.REPLACED:
-            raise AlreadyReplaced()
 
     _lock_household(membership.household_id)
     fingerprint = data.fingerprint()
@@ -449,6 +448,37 @@ def claim_submit(
     )
     claim.replayed = False
     return claim
+
+
+# --- Corrections --------------------------------------------------------------------
+
+
+def correction_check(actor, claim: Claim) -> None:
+    """May `actor` replace `claim` by a correction? The provider's agent (own claims)
+    and staff who adjudicate claims in its section; a claim is replaced once."""
+    if claim.provider_id not in provider_ids(actor):
+        require(actor, Perm.CLAIM_ADJUDICATE, on=claim.section)
+    if claim.status == ClaimStatus.REPLACED:
+        raise AlreadyReplaced()
+
+
+def claim_correct(*, actor, original: Claim, data: ClaimInput, key: str = "") -> Claim:
+    """Enter a correction of `original` (same provider and beneficiary): the
+    correction is decided at once and the original becomes *Replaced*. A paper
+    claim's correction stays in its batch while the batch is open."""
+    correction_check(actor, original)
+    batch = original.batch
+    if batch is not None and batch.state != BatchState.OPEN:
+        batch = None
+    return claim_submit(
+        actor=actor,
+        provider=original.provider,
+        data=data,
+        key=key,
+        source=ClaimSource.PAPER if batch is not None else ClaimSource.WEB,
+        batch=batch,
+        corrects=original,
+    )
 
 
 def _deductible(ld) -> Decimal:
