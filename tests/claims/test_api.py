@@ -140,10 +140,10 @@ def test_a_claim_is_submitted_in_a_fixed_number_of_queries(
     body = {**BODY, "card_number": "1000025", "start_on": "2026-03-11"}
 
     # token with grants, provider, beneficiary with catalogue items, household lock,
-    # idempotency key, cover + history + versions, dues standing (contributions, at
-    # most 4), consumption, agreements with tariffs, claim + its history row, lines,
-    # events, counter, audit; plus the transaction's savepoint and release.
-    with django_assert_max_num_queries(20):
+    # idempotency key, rights (cover, history, versions, dues and payments in one),
+    # consumption, agreements with tariffs, claim + its history row, lines, events,
+    # counter, audit; plus the transaction's savepoint and release.
+    with django_assert_max_num_queries(16):
         response = agent_api.post(
             "/api/v1/claims",
             body,
