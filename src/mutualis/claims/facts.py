@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from mutualis.engine import benefits as eb
@@ -158,36 +159,46 @@ def consumption(*, household_id: int, exclude_claim: int | None = None) -> tuple
     return tuple(out)
 
 
+_HISTORY_SQL = (
+    "SELECT l.claim_id, c.membership_id, l.package_id, l.category, l.item_code, l.{on},"
+    " l.accepted_quantity, c.care_type, c.episode, CAST(l.accepted AS TEXT),"
+    " CAST(l.mutual_share AS TEXT), CAST(l.deductible AS TEXT), l.item_rule, c.provider_id,"
+    " c.start_on FROM {line} l JOIN {claim} c ON c.id = l.claim_id"
+    " WHERE c.household_id = %s AND l.accepted_quantity > 0 AND l.package_id IS NOT NULL"
+    " AND c.status <> %s"
+)
+
+
 def household_history(
     *, household_id: int, membership_id: int, provider_id: int, start: date
 ) -> tuple[tuple, tuple]:
     """(consumption records, earlier claims of the same patient, provider and day) in one
-    query: every accepted line of the household's claims still in force."""
-    rows = (
-        ClaimLine.objects.filter(
-            claim__household_id=household_id, accepted_quantity__gt=0, package_id__isnull=False
-        )
-        .exclude(claim__status=ClaimStatus.REPLACED)
-        .values_list(
-            "claim_id", "claim__membership_id", "package_id", "category", "item_code", "on",
-            "accepted_quantity", "claim__care_type", "claim__episode", "accepted",
-            "mutual_share", "deductible", "item_rule", "claim__provider_id", "claim__start_on",
-        )
-    )  # fmt: skip
+    plain query: every accepted line of the household's claims still in force."""
+    from django.db import connection
+
+    sql = _HISTORY_SQL.format(
+        on=connection.ops.quote_name("on"),
+        line=ClaimLine._meta.db_table,
+        claim=Claim._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household_id, ClaimStatus.REPLACED])
+        rows = cursor.fetchall()
     hh = str(household_id)
     records = []
     same_day: dict[int, list[str]] = {}
     for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
          prov, claim_start) in rows:  # fmt: skip
+        on, claim_start = _day(on), _day(claim_start)
         records.append(
             Consumption(
                 str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
-                episode or str(cid), acc, mut, ded, item_rule,
+                episode or str(cid), Decimal(acc), Decimal(mut), Decimal(ded), bool(item_rule),
             )
         )  # fmt: skip
         if mid == membership_id and prov == provider_id and claim_start == start:
             same_day.setdefault(cid, []).append(item)
-    zero = eb.Decimal(0)
+    zero = Decimal(0)
     previous = tuple(
         EngineClaim(
             id=str(cid),
@@ -200,6 +211,10 @@ def household_history(
         for cid, items in same_day.items()
     )
     return tuple(records), previous
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from mutualis.core.errors import NotFound
 from mutualis.core.models import Organisation
@@ -19,7 +19,7 @@ from mutualis.core.scope import grants, in_scope, provider_ids, scope_paths
 from mutualis.engine import benefits as eb
 from mutualis.engine.money import currency
 
-from .models import Agreement, FlatBasis, Provider
+from .models import Agreement, FlatBasis, NegotiatedTariff, Provider
 
 
 def _visible_q(user, perm: Perm | None = None) -> Q:
@@ -65,6 +65,18 @@ def agreement_in_force(*, provider: Provider, on: date) -> Agreement | None:
     )
 
 
+# Agreements of providers with their tariffs (only those of `codes` when given).
+_AGREEMENTS_SQL = (
+    "SELECT a.id, a.provider_id, a.valid_from, a.valid_to, a.reference_prices,"
+    " a.third_party_payment, a.submission_deadline_days, o.currency, t.item_code,"
+    " CAST(t.price AS TEXT), CAST(t.flat_rate AS TEXT), t.flat_basis"
+    " FROM {agreement} a JOIN {provider} p ON p.id = a.provider_id"
+    " JOIN {org} o ON o.id = p.organisation_id"
+    " LEFT JOIN {tariff} t ON t.agreement_id = a.id{codes}"
+    " WHERE a.provider_id IN ({providers}) ORDER BY a.id"
+)
+
+
 def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, ...]:
     """The providers' agreements as the engine's `Agreement`s, in one query.
 
@@ -72,37 +84,32 @@ def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, 
     each agreement comes with its matching tariffs (LEFT JOIN), so a claim reads
     its whole price context in one round trip, always fresh.
     """
+    from django.db import connection
+
     provider_ids = list(provider_ids)
     if not provider_ids:
         return ()
-    qs, t = Agreement.objects.filter(provider_id__in=provider_ids), "tariffs"
+    codes = None if codes is None else sorted(set(codes))
+    only = ""
     if codes is not None:
-        t = "claimed_tariffs"
-        qs = qs.annotate(
-            claimed_tariffs=FilteredRelation(
-                "tariffs", condition=Q(tariffs__item_code__in=list(codes))
-            )
-        )
-    rows = qs.values_list(
-        "pk",
-        "provider_id",
-        "valid_from",
-        "valid_to",
-        "reference_prices",
-        "third_party_payment",
-        "submission_deadline_days",
-        "provider__organisation__currency",
-        f"{t}__item_code",
-        f"{t}__price",
-        f"{t}__flat_rate",
-        f"{t}__flat_basis",
-    ).order_by("pk")
+        only = f" AND t.item_code IN ({', '.join(['%s'] * len(codes))})" if codes else " AND 1 = 0"
+    sql = _AGREEMENTS_SQL.format(
+        agreement=Agreement._meta.db_table,
+        provider=Provider._meta.db_table,
+        org=Organisation._meta.db_table,
+        tariff=NegotiatedTariff._meta.db_table,
+        providers=", ".join(["%s"] * len(provider_ids)),
+        codes=only,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(codes or []), *provider_ids])
+        rows = cursor.fetchall()
     heads: dict[int, tuple] = {}
     prices: dict[int, dict] = {}
     flats: dict[int, dict] = {}
     for aid, pid, start, end, ref, tpp, deadline, cur, code, price, flat, basis in rows:
         if aid not in heads:
-            heads[aid] = (pid, start, end, ref, tpp, deadline)
+            heads[aid] = (pid, _day(start), end and _day(end), bool(ref), bool(tpp), deadline)
             prices[aid], flats[aid] = {}, {}
         if code is None:
             continue
@@ -126,6 +133,10 @@ def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, 
         )
         for aid, (pid, start, end, ref, tpp, deadline) in heads.items()
     )
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def provider_mutual(provider: Provider) -> Organisation:
