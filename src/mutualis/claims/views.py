@@ -112,14 +112,10 @@ def claim_new_view(request):
             if "check" in request.POST:
                 eligibility = _eligibility(user, data, provider)
             else:
-                errors = {}
-                lines = _line_inputs(form, errors)
-                if errors:
-                    raise services.InvalidLines(fields=errors)
                 claim = services.claim_submit(
                     actor=user,
                     provider=provider,
-                    data=_claim_input(data, lines),
+                    data=_claim_input(form),
                     key=request.POST.get("key", ""),
                     source=ClaimSource.PAPER if batch else ClaimSource.WEB,
                     batch=batch,
@@ -137,7 +133,13 @@ def claim_new_view(request):
     )
 
 
-def _claim_input(data: dict, lines) -> services.ClaimInput:
+def _claim_input(form) -> services.ClaimInput:
+    """The typed claim, or InvalidLines naming the rows without a price."""
+    errors = {}
+    lines = _line_inputs(form, errors)
+    if errors:
+        raise services.InvalidLines(fields=errors)
+    data = form.cleaned_data
     return services.ClaimInput(
         card_number=data["card_number"],
         start_on=data["start_on"],
@@ -175,14 +177,10 @@ def claim_correct_view(request, claim_id: int):
     form.fields["card_number"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            errors = {}
-            entered = _line_inputs(form, errors)
-            if errors:
-                raise services.InvalidLines(fields=errors)
             claim = services.claim_correct(
                 actor=request.user,
                 original=original,
-                data=_claim_input(form.cleaned_data, entered),
+                data=_claim_input(form),
                 key=request.POST.get("key", ""),
             )
             return _decided(request, claim)

@@ -84,16 +84,7 @@ def agreement_view(request, agreement_id: int):
     if can_manage:
         terms = AgreementTermsForm(
             request.POST if editing else None,
-            initial={
-                f: getattr(agreement, f)
-                for f in (
-                    "valid_to",
-                    "payment_terms_days",
-                    "third_party_payment",
-                    "reference_prices",
-                    "submission_deadline_days",
-                )
-            },
+            initial={f: getattr(agreement, f) for f in AgreementTermsForm.base_fields},
         )
     if editing and terms is not None and terms.is_valid():
         try:
