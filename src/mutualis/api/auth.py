@@ -7,8 +7,11 @@ together, one row per assignment.
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS
+from datetime import UTC
+
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from ninja.security import HttpBearer, SessionAuth
 
 from mutualis.core.audit import current_actor
@@ -17,29 +20,57 @@ from mutualis.core.scope import Grant
 from mutualis.core.services import token_hash
 
 _USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
-_GRANT_FIELDS = (
-    "assignments__role",
-    "assignments__organisation_id",
-    "assignments__organisation__path",
-    "assignments__organisation__is_active",
-    "assignments__provider_id",
+_DATETIMES = {
+    i for i, f in enumerate(User._meta.concrete_fields) if f.get_internal_type() == "DateTimeField"
+}
+_SQL: list[str] = []
+_TEMPLATE = (  # table and column names from the models only
+    "SELECT {cols}, t.id, t.last_used_at, g.role, g.organisation_id, o.path, o.is_active,"
+    " g.provider_id FROM {token} t JOIN {user} u ON u.id = t.user_id"
+    " LEFT JOIN {grant} g ON g.user_id = u.id LEFT JOIN {org} o ON o.id = g.organisation_id"
+    " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s"
 )
 
 
+def _sql() -> str:
+    """The token, its user and the user's grants in active organisations (a plain
+    query: compiling it with the ORM cost more than running it)."""
+    if not _SQL:
+        from mutualis.core.models import Organisation, RoleAssignment
+
+        _SQL.append(
+            _TEMPLATE.format(
+                cols=", ".join(f"u.{f.column}" for f in User._meta.concrete_fields),
+                token=ApiToken._meta.db_table,
+                user=User._meta.db_table,
+                grant=RoleAssignment._meta.db_table,
+                org=Organisation._meta.db_table,
+            )
+        )
+    return _SQL[0]
+
+
+def _aware(value):
+    """SQLite hands back naive UTC datetimes through a plain cursor."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def token_user(token: str):
-    """The active user of a valid, unrevoked token with its grants loaded, or None."""
-    rows = list(
-        User.objects.filter(
-            api_tokens__key_hash=token_hash(token),
-            api_tokens__revoked_at__isnull=True,
-            is_active=True,
-        ).values_list(*_USER_FIELDS, "api_tokens__id", "api_tokens__last_used_at", *_GRANT_FIELDS)
-    )
+    """(user with grants loaded, token id, token's last use) for a valid, unrevoked
+    token of an active user, in one query; (None, None, None) otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(), [token_hash(token), True])
+        rows = cursor.fetchall()
     if not rows:
         return None, None, None
     n = len(_USER_FIELDS)
-    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, rows[0][:n])
-    token_id, last_used = rows[0][n], rows[0][n + 1]
+    values = [_aware(v) if i in _DATETIMES else v for i, v in enumerate(rows[0][:n])]
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, values)
+    token_id, last_used = rows[0][n], _aware(rows[0][n + 1])
     user._mutualis_grants = tuple(
         Grant(role, org_id, path, provider_id)
         for role, org_id, path, active, provider_id in (r[n + 2 :] for r in rows)

@@ -124,39 +124,11 @@ def _member_facts_fallback(membership, on: date) -> ee.MemberFacts:
 
 def consumption(*, household_id: int, exclude_claim: int | None = None) -> tuple:
     """Every accepted line of the household's claims still in force, as engine records."""
-    rows = (
-        ClaimLine.objects.filter(
-            claim__household_id=household_id, accepted_quantity__gt=0, package_id__isnull=False
-        )
-        .exclude(claim__status=ClaimStatus.REPLACED)
-        .values_list(
-            "claim_id",
-            "claim__membership_id",
-            "package_id",
-            "category",
-            "item_code",
-            "on",
-            "accepted_quantity",
-            "claim__care_type",
-            "claim__episode",
-            "accepted",
-            "mutual_share",
-            "deductible",
-            "item_rule",
-        )
+    return tuple(
+        rec
+        for rec, _prov, _start in _history(household_id)
+        if exclude_claim is None or rec.claim_id != str(exclude_claim)
     )
-    hh = str(household_id)
-    out = []
-    for cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule in rows:
-        if cid == exclude_claim:
-            continue
-        out.append(
-            Consumption(
-                str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
-                episode or str(cid), acc, mut, ded, item_rule,
-            )
-        )  # fmt: skip
-    return tuple(out)
 
 
 _HISTORY_SQL = (
@@ -174,6 +146,33 @@ def household_history(
 ) -> tuple[tuple, tuple]:
     """(consumption records, earlier claims of the same patient, provider and day) in one
     plain query: every accepted line of the household's claims still in force."""
+    records = []
+    same_day: dict[str, list[str]] = {}
+    for rec, prov, claim_start in _history(household_id):
+        records.append(rec)
+        if (
+            rec.beneficiary_id == str(membership_id)
+            and prov == provider_id
+            and claim_start == start
+        ):
+            same_day.setdefault(rec.claim_id, []).append(rec.item)
+    zero = Decimal(0)
+    previous = tuple(
+        EngineClaim(
+            id=cid,
+            beneficiary_id=str(membership_id),
+            provider_id=str(provider_id),
+            start=start,
+            submitted=start,
+            lines=tuple(EngineLine(item, 1, zero) for item in items),
+        )
+        for cid, items in same_day.items()
+    )
+    return tuple(records), previous
+
+
+def _history(household_id: int) -> list[tuple[Consumption, int, date]]:
+    """(record, provider id, claim's date of care) of each accepted line in force."""
     from django.db import connection
 
     sql = _HISTORY_SQL.format(
@@ -185,32 +184,18 @@ def household_history(
         cursor.execute(sql, [household_id, ClaimStatus.REPLACED])
         rows = cursor.fetchall()
     hh = str(household_id)
-    records = []
-    same_day: dict[int, list[str]] = {}
-    for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
-         prov, claim_start) in rows:  # fmt: skip
-        on, claim_start = _day(on), _day(claim_start)
-        records.append(
+    return [
+        (
             Consumption(
-                str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
+                str(cid), str(mid), hh, str(pkg), cat, item, _day(on), qty, eb.CareType(care),
                 episode or str(cid), Decimal(acc), Decimal(mut), Decimal(ded), bool(item_rule),
-            )
-        )  # fmt: skip
-        if mid == membership_id and prov == provider_id and claim_start == start:
-            same_day.setdefault(cid, []).append(item)
-    zero = Decimal(0)
-    previous = tuple(
-        EngineClaim(
-            id=str(cid),
-            beneficiary_id=str(membership_id),
-            provider_id=str(provider_id),
-            start=start,
-            submitted=start,
-            lines=tuple(EngineLine(item, 1, zero) for item in items),
+            ),
+            prov,
+            _day(claim_start),
         )
-        for cid, items in same_day.items()
-    )
-    return tuple(records), previous
+        for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
+             prov, claim_start) in rows
+    ]  # fmt: skip
 
 
 def _day(value) -> date:
