@@ -140,10 +140,10 @@ def test_the_query_count_is_fixed(world, clerk_a, api_client_for, django_assert_
     client = api_client_for(clerk_a)
     get(client, number=world.head.number, item="CONS")
 
-    # token, beneficiary + item, grants, history + cover + versions, then the dues
-    # standing from contributions (dues, payments, statutes, statuses: at most 4),
-    # then what the household's accepted claims have consumed (1)
-    with django_assert_max_num_queries(9):
+    # token with grants, beneficiary + item, then status history, cover, versions and
+    # the dues standing (dues, payments, statutes) in one, then what the household's
+    # accepted claims have consumed
+    with django_assert_max_num_queries(4):
         assert get(client, number=world.head.number, item="CONS").status_code == 200
 
 

@@ -87,21 +87,56 @@ def test_no_cover_before_the_coverage_period(world, clerk_a):
     assert answer.decision.reasons[0].params["cover"] == "none"
 
 
-def test_arrears_from_contributions_give_the_date(world, clerk_a, monkeypatch):
-    from mutualis.contributions import selectors as cs
+def _dues(world, *, paid: Decimal, grace_days: int = 30):
+    """A yearly contribution of 12 000 due on 1 April 2026, `paid` of it on 2 April."""
+    from mutualis.contributions.models import Allocation, Due, Payment, Schedule
 
-    def standings(*, household_ids, on):
-        return {
-            hh: cs.Standing(False, arrears_since=date(2026, 4, 1), reason="arrears")
-            for hh in household_ids
-        }
+    household = world.head.household
+    schedule = Schedule.objects.create(
+        mutual=world.mutual, name="Cotisation", kind="flat_person", currency="XOF",
+        amount=Decimal(12000), grace_days=grace_days,
+    )  # fmt: skip
+    due = Due.objects.create(
+        mutual=world.mutual, section=household.section, household=household,
+        schedule=schedule, kind="contribution", period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31), due_date=date(2026, 4, 1), amount=Decimal(12000),
+        currency="XOF",
+    )  # fmt: skip
+    if paid:
+        payment = Payment.objects.create(
+            mutual=world.mutual, household=household, amount=paid, currency="XOF",
+            method="cash", value_date=date(2026, 4, 2),
+            reference="R-1",
+        )  # fmt: skip
+        Allocation.objects.create(
+            payment=payment, due=due, amount=paid, value_date=date(2026, 4, 2)
+        )
+    return household
 
-    monkeypatch.setattr(cs, "household_standings", standings)
+
+def test_arrears_from_contributions_give_the_date(world, clerk_a):
+    _dues(world, paid=Decimal(0))
 
     answer = check(clerk_a, world.head)
 
     assert codes(answer) == ["not_covered"]
     assert answer.decision.reasons[0].params["arrears_since"] == date(2026, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("paid", "on"),
+    [(Decimal(0), date(2026, 4, 15)), (Decimal(0), ON), (Decimal(12000), ON), (Decimal(500), ON)],
+)
+def test_the_standing_read_with_the_cover_is_the_contributions_standing(world, paid, on):
+    from mutualis.benefits.selectors import _member_facts
+    from mutualis.contributions.selectors import household_standings
+
+    household = _dues(world, paid=paid)
+    expected = household_standings(household_ids=[household.pk], on=on)[household.pk]
+
+    facts, _stamps = _member_facts([world.head], on)
+
+    assert facts[world.head.pk].dues == services.selectors.dues_facts(expected, on)
 
 
 def test_a_member_of_another_section_does_not_exist_for_a_clerk(world, clerk_b):

@@ -131,3 +131,25 @@ def test_an_agent_appeals_a_rejected_line(agent_api):
 
     assert response.status_code == 201
     assert agent_api.get(f"/api/v1/claims/{claim_id}").json()["status"] == "under_review"
+
+
+def test_a_claim_is_submitted_in_a_fixed_number_of_queries(
+    agent_api, world, django_assert_max_num_queries
+):
+    agent_api.post("/api/v1/claims", BODY, content_type="application/json")
+    body = {**BODY, "card_number": "1000025", "start_on": "2026-03-11"}
+
+    # token with grants, provider, beneficiary with catalogue items, household lock,
+    # idempotency key, rights (cover, history, versions, dues and payments in one),
+    # consumption, agreements with tariffs, claim + its history row, lines, events,
+    # counter, audit; plus the transaction's savepoint and release.
+    with django_assert_max_num_queries(16):
+        response = agent_api.post(
+            "/api/v1/claims",
+            body,
+            content_type="application/json",
+            headers={"Idempotency-Key": "q"},
+        )
+
+    assert response.status_code == 201
+    assert [ln["status"] for ln in response.json()["lines"]] == ["accepted", "accepted", "rejected"]

@@ -74,3 +74,36 @@ def test_an_agent_keys_a_claim_and_the_member_reads_why_each_line_was_paid_or_no
     expect(page.get_by_text("Votre part")).to_contain_text("1\u00a0600\u00a0XOF")  # 600 + COSM
     expect(page.get_by_text("au-dessus des tarifs convenus")).to_contain_text("500\u00a0XOF")
     page.screenshot(path="test-results/eob-member.png", full_page=True)
+
+
+def test_an_agent_corrects_a_claim_from_its_page(
+    page: Page, live_server, world, org_tree, provider, make_user
+):
+    make_user("agent_fix", Role.PROVIDER_AGENT, org_tree.mutual, provider=provider, language="en")
+    _sign_in(page, live_server.url, "agent_fix")
+    page.goto(f"{live_server.url}/claims/new/")
+    page.keyboard.type("1000017")
+    page.get_by_label("Date of care").fill("2026-03-10")
+    page.get_by_label("Diagnoses (ICD-10)").fill("J06.9")
+    rows = page.locator("table.lines tbody tr")
+    for i, (item, qty, price) in enumerate([("CONS", "1", "2000"), ("COSM", "1", "1000")]):
+        rows.nth(i).locator("input").nth(0).fill(item)
+        rows.nth(i).locator("input").nth(1).fill(qty)
+        rows.nth(i).locator("input").nth(2).fill(price)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Claim #")).to_contain_text("Partially approved")
+    original_url = page.url
+
+    page.get_by_role("link", name="Correct this claim").click()
+    expect(page.get_by_role("heading", name="Correction of claim #")).to_be_visible()
+    expect(rows.nth(1).locator("input").nth(0)).to_have_value("COSM")  # filled from the claim
+    page.get_by_label("Diagnoses (ICD-10)").fill("J06.9")  # agents type diagnoses again
+    rows.nth(1).locator("input").nth(0).fill("")
+    page.get_by_role("button", name="Submit the correction").click()
+
+    expect(page.get_by_role("heading", name="Claim #")).to_contain_text("Approved")
+    page.get_by_role("link", name=re.compile(r"^#\d+$")).click()  # "Correction of #n"
+    expect(page).to_have_url(original_url)
+    expect(page.get_by_role("heading", name="Claim #")).to_contain_text("Replaced by a correction")
+    expect(page.get_by_role("link", name="Correct this claim")).to_have_count(0)
+    page.screenshot(path="test-results/claim-corrected.png", full_page=True)

@@ -105,3 +105,56 @@ def test_provider_pages_refuse_other_mutuals_and_roles(
 
 def test_an_agent_sees_only_the_own_provider(provider, provider_agent):
     assert list(selectors.provider_list(user=provider_agent)) == [provider]
+
+
+def test_an_agreement_carries_its_submission_deadline_to_the_engine(provider, manager):
+    services.agreement_create(
+        actor=manager,
+        provider=provider,
+        reference="CONV-D",
+        valid_from=date(2026, 1, 1),
+        submission_deadline_days=30,
+    )
+
+    (facts,) = selectors.agreement_facts([provider.pk], codes=["CONS"])
+    assert facts.submission_deadline_days == 30
+    assert facts.tariffs == {}
+
+
+def test_the_manager_sets_the_deadline_on_the_agreement_page(agreement, manager, login):
+    client = login(manager)
+
+    response = client.post(
+        f"/providers/agreements/{agreement.pk}/",
+        {"terms": "1", "payment_terms_days": "30", "third_party_payment": "on",
+         "submission_deadline_days": "60"},
+        follow=True,
+    )  # fmt: skip
+
+    agreement.refresh_from_db()
+    assert agreement.submission_deadline_days == 60
+    assert "60 jours après les soins" in response.content.decode()
+
+
+def test_a_deadline_of_zero_days_is_refused_on_the_page(agreement, manager, login):
+    response = login(manager).post(
+        f"/providers/agreements/{agreement.pk}/",
+        {"terms": "1", "payment_terms_days": "30", "submission_deadline_days": "0"},
+    )
+
+    assert response.status_code == 200
+    agreement.refresh_from_db()
+    assert agreement.submission_deadline_days is None
+
+
+def test_only_managers_change_the_terms(agreement, provider_agent, org_tree, make_user, login):
+    from mutualis.core.roles import Role
+
+    auditor = make_user("auditor_m", Role.AUDITOR, org_tree.mutual)
+    other = make_user("manager_c", Role.MANAGER, org_tree.other_mutual)
+    body = {"terms": "1", "payment_terms_days": "30", "submission_deadline_days": "5"}
+
+    assert login(auditor).post(f"/providers/agreements/{agreement.pk}/", body).status_code == 403
+    assert login(other).post(f"/providers/agreements/{agreement.pk}/", body).status_code == 404
+    agreement.refresh_from_db()
+    assert agreement.submission_deadline_days is None

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -133,6 +133,7 @@ _TABLES: dict[str, str] = {}
 
 def _tables() -> dict[str, str]:
     if not _TABLES:
+        from mutualis.contributions.models import Allocation, Due, Schedule
         from mutualis.members.models import (
             CoveragePeriod,
             Household,
@@ -142,6 +143,9 @@ def _tables() -> dict[str, str]:
         )
 
         for key, model in {
+            "due": Due,
+            "allocation": Allocation,
+            "schedule": Schedule,
             "membership": Membership,
             "person": Person,
             "household": Household,
@@ -431,38 +435,65 @@ def eligibility_facts(
     return facts, _versions_from_stamps(stamps)
 
 
+# One round trip for everything a beneficiary's rights depend on, 11 columns per row:
+# kind, owner, n1, text, d1, d2, stamp, ref, d3, amount (as text: never a float), n2.
+# The periods branch comes first so that SQLite types its date columns.
+_FACTS_SQL = (
+    "SELECT 1, household_id, membership_id, status, start_on, expiry_on,"
+    " CAST(NULL AS TIMESTAMP), package_id, CAST(NULL AS DATE), CAST(NULL AS TEXT),"
+    " CAST(NULL AS BIGINT) FROM {coverage} WHERE household_id IN ({hh})"
+    " UNION ALL"
+    " SELECT 0, membership_id, NULL, status, effective_on, NULL, recorded_at, id, NULL, NULL,"
+    " NULL FROM {change} WHERE membership_id IN ({ms})"
+    " UNION ALL"
+    " SELECT 2, package_id, NULL, status, effective_from, NULL, updated_at, id, NULL, NULL, NULL"
+    " FROM {version} WHERE status = %s"
+    " AND package_id IN (SELECT package_id FROM {coverage} WHERE household_id IN ({hh}))"
+    " UNION ALL"
+    " SELECT 3, household_id, payer_id, kind, due_date, period_start, NULL, id, period_end,"
+    " CAST(amount AS TEXT), schedule_id FROM {due} WHERE household_id IN ({hh})"
+    " UNION ALL"
+    " SELECT 4, a.due_id, NULL, NULL, a.value_date, NULL, NULL, a.id, NULL,"
+    " CAST(a.amount AS TEXT), NULL FROM {allocation} a JOIN {due} d ON d.id = a.due_id"
+    " WHERE d.household_id IN ({hh}) AND a.value_date <= %s"
+    " UNION ALL"
+    " SELECT 5, id, grace_days, NULL, NULL, NULL, NULL, partial_cover_months, NULL,"
+    " CAST(cover_share AS TEXT), strike_off_months FROM {schedule} WHERE id IN"
+    " (SELECT schedule_id FROM {due} WHERE household_id IN ({hh}) AND payer_id IS NULL)"
+    " UNION ALL"
+    " SELECT 6, household_id, NULL, NULL, NULL, NULL, NULL, id, NULL, NULL, NULL"
+    " FROM {membership} WHERE household_id IN ({hh}) AND status = %s AND joined_on <= %s"
+)
+
+
 def _member_facts(memberships: list, on: date) -> tuple[dict[int, ee.MemberFacts], list]:
     if not memberships:
         return {}, []
     ids = [m.pk for m in memberships]
     households = list({m.household_id: m.household for m in memberships}.values())
     hh_ids = [h.pk for h in households]
-    # One UNION: the periods branch comes first so that SQLite types its date columns.
     rows = _rows(
-        "SELECT 1, household_id, membership_id, status, start_on, expiry_on,"
-        " CAST(NULL AS TIMESTAMP), package_id FROM {coverage} WHERE household_id IN ({hh})"
-        " UNION ALL"
-        " SELECT 0, membership_id, CAST(NULL AS BIGINT), status, effective_on,"
-        " CAST(NULL AS DATE), recorded_at, id FROM {change} WHERE membership_id IN ({ms})"
-        " UNION ALL"
-        " SELECT 2, package_id, CAST(NULL AS BIGINT), status, effective_from,"
-        " CAST(NULL AS DATE), updated_at, id FROM {version} WHERE status = %s"
-        " AND package_id IN (SELECT package_id FROM {coverage} WHERE household_id IN ({hh}))",
-        [*hh_ids, *ids, VersionStatus.PUBLISHED, *hh_ids],
+        _FACTS_SQL,
+        [*hh_ids, *ids, VersionStatus.PUBLISHED, *hh_ids, *hh_ids, *hh_ids, on, *hh_ids]
+        + [*hh_ids, "active", on],
         hh=hh_ids,
         ms=ids,
     )
     changes: dict[int, list] = {}
     periods: dict[int, list] = {}
     stamps = []
-    for kind, owner, member, status, d1, d2, stamp, ref in rows:
+    money_rows: list[tuple] = []
+    for row in rows:
+        kind, owner, member, status, d1, d2, stamp, ref = row[:8]
         if kind == 0:
             changes.setdefault(owner, []).append((d1, str(stamp), ref, status))
         elif kind == 1:
             periods.setdefault(owner, []).append((member, ref, d1, d2, status))
-        else:
+        elif kind == 2:
             stamps.append((ref, stamp))
-    standings = household_standings(households, on)
+        else:
+            money_rows.append(row)
+    standings = standings_from_rows(money_rows, hh_ids, on)
     out = {}
     for m in memberships:
         person = m.person
@@ -493,8 +524,99 @@ def _member_facts(memberships: list, on: date) -> tuple[dict[int, ee.MemberFacts
     return out, stamps
 
 
+def standings_from_rows(rows: list[tuple], household_ids: list[int], on: date) -> dict:
+    """contributions' `household_standings`, computed from the rows of `_FACTS_SQL`
+    (dues, allocations value-dated by `on`, statutes of the schedules, active
+    members): the same engine (`engine.standing.standing_on`) and the same
+    mapping (`contributions.mapping.statute_options`), without four more queries."""
+    from mutualis.contributions.mapping import statute_options
+    from mutualis.contributions.models import Schedule
+    from mutualis.contributions.selectors import Standing
+    from mutualis.engine import contributions as ec
+    from mutualis.engine import payments as ep
+    from mutualis.engine import standing as es
+
+    due_rows, paid, options, active = [], {}, {}, set()
+    for kind, owner, n1, text, d1, d2, _stamp, ref, d3, amount, n2 in rows:
+        if kind == 3:
+            due_rows.append(
+                (owner, _date(d1), ref, n1, text, _opt_date(d2), _opt_date(d3), amount, n2)
+            )
+        elif kind == 4:
+            paid.setdefault(owner, []).append((_date(d1), ref, Decimal(amount)))
+        elif kind == 5:
+            schedule = Schedule(
+                id=owner,
+                grace_days=n1,
+                cover_share=Decimal(amount),
+                partial_cover_months=ref,
+                strike_off_months=n2,
+            )
+            options[owner] = statute_options(schedule)
+        elif kind == 6:
+            active.add(owner)
+    dues: dict[int, list] = {}
+    schedule_of: dict[int, int] = {}
+    for hh, due_date, due_id, payer, kind, start, end, amount, schedule_id in sorted(due_rows):
+        contribution = kind == ec.DueKind.CONTRIBUTION
+        dues.setdefault(hh, []).append(
+            ep.Due(
+                id=due_id,
+                kind=ec.DueKind(kind),
+                due_date=due_date,
+                amount=Decimal(amount),
+                paid=tuple(ep.Paid(d, a) for d, _i, a in sorted(paid.get(due_id, []))),
+                period_start=start if contribution else None,
+                period_end=end if contribution else None,
+                payer=ec.MEMBER if payer is None else str(payer),
+            )
+        )
+        if payer is None:
+            schedule_of[hh] = max(schedule_of.get(hh, schedule_id), schedule_id)
+    default = es.StatuteOptions()
+    out = {}
+    for hh in household_ids:
+        if hh not in dues:
+            good = hh in active
+            out[hh] = Standing(in_good_standing=good, reason="" if good else "not_member")
+            continue
+        opts = options.get(schedule_of.get(hh), default)
+        result = es.standing_on(dues=dues[hh], on=on, options=opts)
+        grace_until = (
+            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
+        )
+        out[hh] = Standing(
+            in_good_standing=result.good,
+            paid_until=result.paid_up_to,
+            arrears_since=result.arrears_since,
+            grace_until=grace_until,
+            reason="" if result.good else "arrears",
+            overdue=result.overdue,
+        )
+    return out
+
+
 def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+_MEMBERSHIP_SQL = (
+    "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
+    " m.household_id, m.section_id, m.mutual_id, m.person_id,"
+    " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
+    " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone,"
+    " i.id, i.code, i.name, CAST(i.reference_price AS TEXT), i.care_type, i.kind,"
+    " c.id, c.code, c.name"
+    " FROM {membership} m"
+    " JOIN {person} p ON p.id = m.person_id"
+    " JOIN {household} h ON h.id = m.household_id"
+    " JOIN {org} s ON s.id = m.section_id"
+    " JOIN {org} u ON u.id = m.mutual_id"
+    " LEFT JOIN {item} i ON i.mutual_id = m.mutual_id AND i.code IN ({codes})"
+    " AND i.is_active = %s"
+    " LEFT JOIN {category} c ON c.id = i.category_id"
+    " WHERE m.number = %s"
+)
 
 
 def membership_by_number(number: str, item_code: str | None = None):
@@ -504,26 +626,25 @@ def membership_by_number(number: str, item_code: str | None = None):
     attached, and the mutual's active catalogue item `item_code` if asked. Not
     scoped: the caller checks rights on `membership.section`.
     """
+    m, items = membership_with_items(number, [item_code or ""])
+    if m is None:
+        return None, None
+    return m, next(iter(items.values()), None)
+
+
+def membership_with_items(number: str, codes) -> tuple[object, dict[str, CatalogueItem]]:
+    """(membership, {code: active CatalogueItem of its mutual}) in one query.
+
+    The membership comes with person, household, section and mutual attached
+    (partial rows: what eligibility and claims read); items are only those of
+    `codes` that the mutual's active catalogue holds. (None, {}) if unknown.
+    """
     from mutualis.members.models import Household, Membership, Person
 
-    rows = _rows(
-        "SELECT m.id, m.number, m.category, m.status, m.joined_on, m.left_on, m.relationship,"
-        " m.household_id, m.section_id, m.mutual_id, m.person_id,"
-        " p.first_name, p.last_name, p.sex, p.birth_date, p.birth_year, p.photo,"
-        " h.number, s.path, s.name, u.path, u.name, u.currency, u.time_zone,"
-        " i.id, i.code, i.name, i.reference_price, i.care_type, i.kind, c.id, c.code, c.name"
-        " FROM {membership} m"
-        " JOIN {person} p ON p.id = m.person_id"
-        " JOIN {household} h ON h.id = m.household_id"
-        " JOIN {org} s ON s.id = m.section_id"
-        " JOIN {org} u ON u.id = m.mutual_id"
-        " LEFT JOIN {item} i ON i.mutual_id = m.mutual_id AND i.code = %s AND i.is_active = %s"
-        " LEFT JOIN {category} c ON c.id = i.category_id"
-        " WHERE m.number = %s",
-        [item_code or "", True, number],
-    )
+    codes = sorted(set(codes)) or [""]
+    rows = _rows(_MEMBERSHIP_SQL, [*codes, True, number], codes=codes)
     if not rows:
-        return None, None
+        return None, {}
     (
         pk,
         num,
@@ -549,7 +670,7 @@ def membership_by_number(number: str, item_code: str | None = None):
         u_name,
         currency_code,
         tz,
-        *item_row,
+        *_item,
     ) = rows[0]
     person = Person(
         id=person_id,
@@ -581,9 +702,11 @@ def membership_by_number(number: str, item_code: str | None = None):
     )
     for obj in (person, household, section, mutual, m):
         obj._state.adding = False
-    item = None
-    if item_row[0] is not None:
-        item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = item_row
+    items = {}
+    for row in rows:
+        item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = row[24:]
+        if item_id is None:
+            continue
         item = CatalogueItem(
             id=item_id,
             mutual_id=mutual_id,
@@ -595,7 +718,16 @@ def membership_by_number(number: str, item_code: str | None = None):
             category=ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name),
         )
         item._state.adding = False
-    return m, item
+        items[code] = item
+    return m, items
+
+
+def catalogue_of(items: dict[str, CatalogueItem]) -> dict[str, eb.CatalogueItem]:
+    """Stored catalogue items (with `category`) as the engine's, by code."""
+    return {
+        code: eb.CatalogueItem(code, i.category.code, i.reference_price, eb.CareType(i.care_type))
+        for code, i in items.items()
+    }
 
 
 def _opt_date(value) -> date | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from mutualis.engine import benefits as eb
@@ -53,9 +54,29 @@ def package_versions(package_ids: Iterable[int | str]) -> tuple[eb.PackageVersio
     return tuple(source(ids)) if source and ids else ()
 
 
-def catalogue(mutual_id: int, codes: Iterable[str] | None = None) -> dict[str, eb.CatalogueItem]:
+def catalogue(
+    mutual_id: int, codes: Iterable[str] | None = None, items: dict | None = None
+) -> dict[str, eb.CatalogueItem]:
+    """The engine's catalogue items of `codes`; from `items` (stored items already read
+    with the membership) when given, unless a test source overrides it."""
+    if items is not None and _SOURCES["catalogue"] is None:
+        from mutualis.benefits.selectors import catalogue_of
+
+        return catalogue_of(items)
     source = _SOURCES["catalogue"] or _benefits("catalogue_facts")
     return dict(source(mutual_id, codes)) if source else {}
+
+
+def member_and_packages(membership, on: date) -> tuple[ee.MemberFacts, tuple]:
+    """The beneficiary's facts and the package versions that cover them, together:
+    one query (status history, cover periods and version stamps) plus the dues
+    standing; versions come from the per-process cache unless changed."""
+    both = _benefits("eligibility_facts")
+    if both is None or _SOURCES["packages"] is not None:
+        member = member_facts(membership, on)
+        return member, package_versions({int(p.package_id) for p in member.coverage})
+    facts, versions = both([membership], on)
+    return facts[membership.pk], versions
 
 
 def member_facts(membership, on: date) -> ee.MemberFacts:
@@ -103,74 +124,42 @@ def _member_facts_fallback(membership, on: date) -> ee.MemberFacts:
 
 def consumption(*, household_id: int, exclude_claim: int | None = None) -> tuple:
     """Every accepted line of the household's claims still in force, as engine records."""
-    rows = (
-        ClaimLine.objects.filter(
-            claim__household_id=household_id, accepted_quantity__gt=0, package_id__isnull=False
-        )
-        .exclude(claim__status=ClaimStatus.REPLACED)
-        .values_list(
-            "claim_id",
-            "claim__membership_id",
-            "package_id",
-            "category",
-            "item_code",
-            "on",
-            "accepted_quantity",
-            "claim__care_type",
-            "claim__episode",
-            "accepted",
-            "mutual_share",
-            "deductible",
-            "item_rule",
-        )
+    return tuple(
+        rec
+        for rec, _prov, _start in _history(household_id)
+        if exclude_claim is None or rec.claim_id != str(exclude_claim)
     )
-    hh = str(household_id)
-    out = []
-    for cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule in rows:
-        if cid == exclude_claim:
-            continue
-        out.append(
-            Consumption(
-                str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
-                episode or str(cid), acc, mut, ded, item_rule,
-            )
-        )  # fmt: skip
-    return tuple(out)
+
+
+_HISTORY_SQL = (
+    "SELECT l.claim_id, c.membership_id, l.package_id, l.category, l.item_code, l.{on},"
+    " l.accepted_quantity, c.care_type, c.episode, CAST(l.accepted AS TEXT),"
+    " CAST(l.mutual_share AS TEXT), CAST(l.deductible AS TEXT), l.item_rule, c.provider_id,"
+    " c.start_on FROM {line} l JOIN {claim} c ON c.id = l.claim_id"
+    " WHERE c.household_id = %s AND l.accepted_quantity > 0 AND l.package_id IS NOT NULL"
+    " AND c.status <> %s"
+)
 
 
 def household_history(
     *, household_id: int, membership_id: int, provider_id: int, start: date
 ) -> tuple[tuple, tuple]:
     """(consumption records, earlier claims of the same patient, provider and day) in one
-    query: every accepted line of the household's claims still in force."""
-    rows = (
-        ClaimLine.objects.filter(
-            claim__household_id=household_id, accepted_quantity__gt=0, package_id__isnull=False
-        )
-        .exclude(claim__status=ClaimStatus.REPLACED)
-        .values_list(
-            "claim_id", "claim__membership_id", "package_id", "category", "item_code", "on",
-            "accepted_quantity", "claim__care_type", "claim__episode", "accepted",
-            "mutual_share", "deductible", "item_rule", "claim__provider_id", "claim__start_on",
-        )
-    )  # fmt: skip
-    hh = str(household_id)
+    plain query: every accepted line of the household's claims still in force."""
     records = []
-    same_day: dict[int, list[str]] = {}
-    for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
-         prov, claim_start) in rows:  # fmt: skip
-        records.append(
-            Consumption(
-                str(cid), str(mid), hh, str(pkg), cat, item, on, qty, eb.CareType(care),
-                episode or str(cid), acc, mut, ded, item_rule,
-            )
-        )  # fmt: skip
-        if mid == membership_id and prov == provider_id and claim_start == start:
-            same_day.setdefault(cid, []).append(item)
-    zero = eb.Decimal(0)
+    same_day: dict[str, list[str]] = {}
+    for rec, prov, claim_start in _history(household_id):
+        records.append(rec)
+        if (
+            rec.beneficiary_id == str(membership_id)
+            and prov == provider_id
+            and claim_start == start
+        ):
+            same_day.setdefault(rec.claim_id, []).append(rec.item)
+    zero = Decimal(0)
     previous = tuple(
         EngineClaim(
-            id=str(cid),
+            id=cid,
             beneficiary_id=str(membership_id),
             provider_id=str(provider_id),
             start=start,
@@ -180,6 +169,37 @@ def household_history(
         for cid, items in same_day.items()
     )
     return tuple(records), previous
+
+
+def _history(household_id: int) -> list[tuple[Consumption, int, date]]:
+    """(record, provider id, claim's date of care) of each accepted line in force."""
+    from django.db import connection
+
+    sql = _HISTORY_SQL.format(
+        on=connection.ops.quote_name("on"),
+        line=ClaimLine._meta.db_table,
+        claim=Claim._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household_id, ClaimStatus.REPLACED])
+        rows = cursor.fetchall()
+    hh = str(household_id)
+    return [
+        (
+            Consumption(
+                str(cid), str(mid), hh, str(pkg), cat, item, _day(on), qty, eb.CareType(care),
+                episode or str(cid), Decimal(acc), Decimal(mut), Decimal(ded), bool(item_rule),
+            ),
+            prov,
+            _day(claim_start),
+        )
+        for (cid, mid, pkg, cat, item, on, qty, care, episode, acc, mut, ded, item_rule,
+             prov, claim_start) in rows
+    ]  # fmt: skip
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def consumption_for(*, beneficiary_ids: list[int], household_ids: list[int], on: date) -> tuple:

@@ -39,14 +39,15 @@ class ClaimForm(forms.Form):
         label=_("Provider's invoice number"), max_length=64, required=False
     )
 
-    def __init__(self, *args, providers=None, **kwargs):
+    def __init__(self, *args, providers=None, rows: int = LINE_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.rows = max(rows, LINE_ROWS)
         if providers is not None:
             self.fields["provider"] = forms.ChoiceField(
                 label=_("Provider"), choices=[(p.pk, p.name) for p in providers]
             )
             self.order_fields(["provider"])
-        for i in range(LINE_ROWS):
+        for i in range(self.rows):
             self.fields[f"item_{i}"] = forms.CharField(
                 label=_("Item"), max_length=32, required=False
             )
@@ -56,7 +57,7 @@ class ClaimForm(forms.Form):
             )
 
     def line_rows(self):
-        return [(self[f"item_{i}"], self[f"qty_{i}"], self[f"price_{i}"]) for i in range(LINE_ROWS)]
+        return [(self[f"item_{i}"], self[f"qty_{i}"], self[f"price_{i}"]) for i in range(self.rows)]
 
     def head_fields(self):
         return [
@@ -65,7 +66,7 @@ class ClaimForm(forms.Form):
 
     def lines(self):
         out = []
-        for i in range(LINE_ROWS):
+        for i in range(self.rows):
             item = (self.cleaned_data.get(f"item_{i}") or "").strip().upper()
             if not item:
                 continue
@@ -73,6 +74,28 @@ class ClaimForm(forms.Form):
             price = self.cleaned_data.get(f"price_{i}")
             out.append((i, item, 1 if qty is None else qty, price))
         return out
+
+
+def initial_from(claim, *, diagnoses: bool) -> dict:
+    """A stored claim as the entry form's initial data (for its correction).
+
+    Diagnoses are copied only for those who may read them (medical secrecy).
+    """
+    data = {
+        "card_number": claim.membership.number,
+        "start_on": claim.start_on,
+        "end_on": claim.end_on,
+        "care_type": claim.care_type,
+        "diagnoses": " ".join(claim.diagnoses) if diagnoses else "",
+        "referral": claim.referral,
+        "authorisation": claim.authorisation,
+        "provider_reference": claim.provider_reference,
+    }
+    for i, ln in enumerate(claim.lines.all()):
+        data.update(
+            {f"item_{i}": ln.item_code, f"qty_{i}": ln.quantity, f"price_{i}": ln.unit_price}
+        )
+    return data
 
 
 class BatchForm(forms.Form):

@@ -165,20 +165,15 @@ def local_today(organisation) -> date:
 # --- Checks at the edge --------------------------------------------------------------
 
 
-def _find_membership(number: str):
-    from mutualis.members.models import Membership
+def _find_membership(number: str, codes=()):
+    """(membership, {code: stored catalogue item}) for a card number, in one query."""
+    from mutualis.benefits.selectors import membership_with_items
 
     number = (number or "").strip().replace(" ", "")
-    m = (
-        Membership.objects.select_related("person", "household", "section", "mutual")
-        .filter(number=number)
-        .first()
-        if number
-        else None
-    )
+    m, items = membership_with_items(number, codes) if number else (None, {})
     if m is None:
         raise UnknownBeneficiary(number=number, fields={"card_number": _("Unknown card number.")})
-    return m
+    return m, items
 
 
 def _check_actor(actor, provider, membership) -> None:
@@ -253,14 +248,20 @@ def _check_input(data: ClaimInput, today: date, catalogue: dict) -> None:
 # --- Submission and adjudication -------------------------------------------------------
 
 
+_LOCK_SQL = (
+    "INSERT INTO {t} (household_id, claims, accepted, mutual_share) VALUES (%s, 1, 0, 0)"
+    " ON CONFLICT (household_id) DO UPDATE SET claims = {t}.claims + 1"
+)
+
+
 def _lock_household(household_id: int) -> None:
-    """Take the household's counter row lock (an UPDATE locks the row until commit)."""
-    if ConsumptionCounter.objects.filter(pk=household_id).update(claims=F("claims") + 1):
-        return
-    ConsumptionCounter.objects.bulk_create(
-        [ConsumptionCounter(household_id=household_id)], ignore_conflicts=True
-    )
-    ConsumptionCounter.objects.filter(pk=household_id).update(claims=F("claims") + 1)
+    """Take the household's counter row lock until commit, in one statement: an upsert
+    creates the row the first time and otherwise updates (so locks) it."""
+    from django.db import connection
+
+    sql = _LOCK_SQL.format(t=ConsumptionCounter._meta.db_table)  # a table name, no input
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household_id])
 
 
 @transaction.atomic
@@ -280,20 +281,19 @@ def claim_submit(
     The same `key` with the same data returns the first claim (`claim.replayed`
     is True); with other data it is a Conflict.
     """
-    membership = _find_membership(data.card_number)
+    codes = {ln.item.strip() for ln in data.lines}
+    membership, items = _find_membership(data.card_number, codes)
     _check_actor(actor, provider, membership)
     mutual = membership.mutual
     today = today or local_today(mutual)
-    codes = {ln.item.strip() for ln in data.lines}
-    catalogue = facts.catalogue(mutual.pk, codes)
+    catalogue = facts.catalogue(mutual.pk, codes, items)
     _check_input(data, today, catalogue)
     if batch is not None and batch.state != BatchState.OPEN:
         raise BatchClosed()
     if corrects is not None:
+        correction_check(actor, corrects)
         if corrects.provider_id != provider.pk or corrects.membership_id != membership.pk:
             raise CorrectionMismatch()
-        if corrects.status == ClaimStatus.REPLACED:
-            raise AlreadyReplaced()
 
     _lock_household(membership.household_id)
     fingerprint = data.fingerprint()
@@ -306,19 +306,18 @@ def claim_submit(
             existing.replayed = True
             return existing
 
-    member = facts.member_facts(membership, data.start_on)
+    member, packages = facts.member_and_packages(membership, data.start_on)
     consumption, previous = facts.household_history(
         household_id=membership.household_id,
         membership_id=membership.pk,
         provider_id=provider.pk,
         start=data.start_on,
     )
-    package_ids = {int(p.package_id) for p in member.coverage}
     context = ClaimContext(
         catalogue=catalogue,
         agreements=agreement_facts([provider.pk], codes),
         members={str(membership.pk): member},
-        packages=facts.package_versions(package_ids),
+        packages=packages,
         diagnoses=frozenset(d for d in data.diagnoses if facts.icd10_valid(d)),
         today=today,
         consumption=consumption,
@@ -458,6 +457,37 @@ def claim_submit(
     )
     claim.replayed = False
     return claim
+
+
+# --- Corrections --------------------------------------------------------------------
+
+
+def correction_check(actor, claim: Claim) -> None:
+    """May `actor` replace `claim` by a correction? The provider's agent (own claims)
+    and staff who adjudicate claims in its section; a claim is replaced once."""
+    if claim.provider_id not in provider_ids(actor):
+        require(actor, Perm.CLAIM_ADJUDICATE, on=claim.section)
+    if claim.status == ClaimStatus.REPLACED:
+        raise AlreadyReplaced()
+
+
+def claim_correct(*, actor, original: Claim, data: ClaimInput, key: str = "") -> Claim:
+    """Enter a correction of `original` (same provider and beneficiary): the
+    correction is decided at once and the original becomes *Replaced*. A paper
+    claim's correction stays in its batch while the batch is open."""
+    correction_check(actor, original)
+    batch = original.batch
+    if batch is not None and batch.state != BatchState.OPEN:
+        batch = None
+    return claim_submit(
+        actor=actor,
+        provider=original.provider,
+        data=data,
+        key=key,
+        source=ClaimSource.PAPER if batch is not None else ClaimSource.WEB,
+        batch=batch,
+        corrects=original,
+    )
 
 
 def _deductible(ld) -> Decimal:

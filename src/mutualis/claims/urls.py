@@ -23,6 +23,7 @@ urlpatterns = [
     path("adjudicate/", views_batch.adjudicate_view, name="adjudicate"),
     path("batches/<int:batch_id>/", views.batch_view, name="batch"),
     path("<int:claim_id>/", views.claim_detail_view, name="detail"),
+    path("<int:claim_id>/correct/", views.claim_correct_view, name="correct"),
     path("<int:claim_id>/eob/", views.eob_view, name="eob"),
     path("<int:claim_id>/eob.pdf", views.eob_pdf_view, name="eob_pdf"),
     path("<int:claim_id>/lines/<int:position>/appeal/", views.appeal_view, name="appeal"),

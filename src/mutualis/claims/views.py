@@ -28,7 +28,7 @@ from mutualis.web.util import form_errors_from, paginate
 
 from . import selectors, services
 from .facts import icd10_title
-from .forms import AppealForm, BatchForm, ClaimForm
+from .forms import AppealForm, BatchForm, ClaimForm, initial_from
 from .models import ClaimSource, ClaimStatus
 from .reasons import note_text, reason_text
 
@@ -112,37 +112,18 @@ def claim_new_view(request):
             if "check" in request.POST:
                 eligibility = _eligibility(user, data, provider)
             else:
-                errors = {}
-                lines = _line_inputs(form, errors)
-                if errors:
-                    raise services.InvalidLines(fields=errors)
                 submit = services.claim_submit
                 if batch is not None and request.POST.get("defer"):  # stored for the batch
                     from .batch import claim_defer as submit
                 claim = submit(
                     actor=user,
                     provider=provider,
-                    data=services.ClaimInput(
-                        card_number=data["card_number"],
-                        start_on=data["start_on"],
-                        end_on=data["end_on"],
-                        care_type=data["care_type"],
-                        diagnoses=tuple(data["diagnoses"].replace(",", " ").split()),
-                        lines=tuple(lines),
-                        referral=data["referral"],
-                        authorisation=data["authorisation"],
-                        provider_reference=data["provider_reference"],
-                    ),
+                    data=_claim_input(form),
                     key=request.POST.get("key", ""),
                     source=ClaimSource.PAPER if batch else ClaimSource.WEB,
                     batch=batch,
                 )
-                messages.success(
-                    request,
-                    _("Claim %(id)s: %(status)s.")
-                    % {"id": claim.pk, "status": claim.get_status_display()},
-                )
-                return redirect("claims:detail", claim_id=claim.pk)
+                return _decided(request, claim)
         except DomainError as exc:
             _map_fields(exc)
             form_errors_from(form, exc)
@@ -152,6 +133,67 @@ def claim_new_view(request):
         request,
         "claims/new.html",
         {"form": form, "batch": batch, "eligibility": eligibility, "key": uuid.uuid4().hex},
+    )
+
+
+def _claim_input(form) -> services.ClaimInput:
+    """The typed claim, or InvalidLines naming the rows without a price."""
+    errors = {}
+    lines = _line_inputs(form, errors)
+    if errors:
+        raise services.InvalidLines(fields=errors)
+    data = form.cleaned_data
+    return services.ClaimInput(
+        card_number=data["card_number"],
+        start_on=data["start_on"],
+        end_on=data["end_on"],
+        care_type=data["care_type"],
+        diagnoses=tuple(data["diagnoses"].replace(",", " ").split()),
+        lines=tuple(lines),
+        referral=data["referral"],
+        authorisation=data["authorisation"],
+        provider_reference=data["provider_reference"],
+    )
+
+
+def _decided(request, claim):
+    messages.success(
+        request,
+        _("Claim %(id)s: %(status)s.") % {"id": claim.pk, "status": claim.get_status_display()},
+    )
+    return redirect("claims:detail", claim_id=claim.pk)
+
+
+@login_required
+def claim_correct_view(request, claim_id: int):
+    """The entry form pre-filled with a claim; submitting it replaces the claim."""
+    import uuid
+
+    original = selectors.claim_get(user=request.user, claim_id=claim_id)
+    services.correction_check(request.user, original)
+    lines = list(original.lines.all())
+    form = ClaimForm(
+        request.POST or None,
+        rows=len(lines),
+        initial=initial_from(original, diagnoses=selectors.sees_diagnoses(request.user, original)),
+    )
+    form.fields["card_number"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_correct(
+                actor=request.user,
+                original=original,
+                data=_claim_input(form),
+                key=request.POST.get("key", ""),
+            )
+            return _decided(request, claim)
+        except DomainError as exc:
+            _map_fields(exc)
+            form_errors_from(form, exc)
+    return render(
+        request,
+        "claims/new.html",
+        {"form": form, "original": original, "key": uuid.uuid4().hex},
     )
 
 
@@ -187,6 +229,9 @@ def claim_detail_view(request, claim_id: int):
     if selectors.sees_diagnoses(request.user, claim):
         diagnoses = [(code, icd10_title(code)) for code in claim.diagnoses]
     can_appeal = claim.provider_id in provider_ids(request.user)
+    can_correct = claim.status != ClaimStatus.REPLACED and (
+        can_appeal or has_perm(request.user, Perm.CLAIM_ADJUDICATE, on=claim.section)
+    )
     return render(
         request,
         "claims/detail.html",
@@ -198,6 +243,7 @@ def claim_detail_view(request, claim_id: int):
             "can_appeal": can_appeal and claim.status != ClaimStatus.REPLACED,
             "appeal_form": AppealForm(),
             "corrections": claim.corrections.all(),
+            "can_correct": can_correct,
         },
     )
 

@@ -309,9 +309,12 @@ class _Run:
                 reasons.append(Reason(ReasonCode.INVALID_DATE, {"reason": "before_birth"}))
         if end > ctx.today:
             reasons.append(Reason(ReasonCode.INVALID_DATE, {"reason": "future"}))
-        if self.deadline is not None and claim.submitted > end + self.deadline:
+        deadline = self.deadline
+        if agreement is not None and agreement.submission_deadline_days is not None:
+            deadline = timedelta(days=agreement.submission_deadline_days)
+        if deadline is not None and claim.submitted > end + deadline:
             reasons.append(
-                Reason(ReasonCode.INVALID_DATE, {"reason": "late", "deadline": end + self.deadline})
+                Reason(ReasonCode.INVALID_DATE, {"reason": "late", "deadline": end + deadline})
             )
         if not claim.diagnoses:
             reasons.append(Reason(ReasonCode.INVALID_CLAIM, {"field": "diagnoses"}))

@@ -338,7 +338,8 @@ class Agreement:
     visit or episode. With ``reference_prices`` every catalogue item not
     listed is in the price list at its reference price. With
     ``third_party_payment`` (FR: tiers payant) the mutual pays the provider;
-    otherwise it reimburses the member.
+    otherwise it reimburses the member. ``submission_deadline_days``, when set,
+    overrides the context's deadline for this provider's claims.
     """
 
     provider_id: str
@@ -348,6 +349,7 @@ class Agreement:
     flat_rates: Mapping[str, FlatRate] = field(default=_EMPTY)
     reference_prices: bool = False
     third_party_payment: bool = True
+    submission_deadline_days: int | None = None
 
     def valid_on(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)

@@ -34,6 +34,27 @@ class AgreementForm(forms.Form):
     reference_prices = forms.BooleanField(
         label=_("Catalogue items at reference price"), required=False
     )
+    submission_deadline_days = forms.IntegerField(
+        label=_("Submission deadline (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Claims received later than this after the care are rejected. Empty: none."),
+    )
+
+
+class AgreementTermsForm(forms.Form):
+    """The terms of an agreement that may change while it runs."""
+
+    valid_to = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), min_value=0)
+    third_party_payment = forms.BooleanField(label=_("Third-party payment"), required=False)
+    reference_prices = forms.BooleanField(
+        label=_("Catalogue items at reference price"), required=False
+    )
+    submission_deadline_days = AgreementForm.base_fields["submission_deadline_days"]
 
 
 class TariffImportForm(forms.Form):

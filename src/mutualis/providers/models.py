@@ -76,7 +76,9 @@ class Agreement(models.Model):
     """A provider's agreement with the mutual (FR: convention), DOMAIN §6.
 
     Claims outside its dates, or for items not in its price list, are
-    rejected by the engine (`agreement_invalid`, `not_in_price_list`). With
+    rejected by the engine (`agreement_invalid`, `not_in_price_list`), and so
+    are claims received more than `submission_deadline_days` after the care
+    (`invalid_date`, late). With
     `reference_prices`, every catalogue item not listed is accepted at its
     reference price. Without third-party payment (FR: tiers payant) the
     member pays the provider and the mutual reimburses the member.
@@ -100,6 +102,15 @@ class Agreement(models.Model):
         _("catalogue items at reference price"),
         default=False,
         help_text=_("Items not in the tariff list are accepted at the catalogue's price."),
+    )
+    submission_deadline_days = models.PositiveSmallIntegerField(
+        _("submission deadline (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the care (or discharge) within which a claim must reach the mutual; "
+            "later claims are rejected. Empty: no deadline."
+        ),
     )
     capitation_per_member = models.DecimalField(
         _("capitation per member per month"),

@@ -17,6 +17,7 @@ from mutualis.core.models import Organisation
 from mutualis.core.roles import Perm
 from mutualis.core.scope import grants, in_scope, provider_ids, scope_paths
 from mutualis.engine import benefits as eb
+from mutualis.engine.money import currency
 
 from .models import Agreement, FlatBasis, NegotiatedTariff, Provider
 
@@ -64,45 +65,78 @@ def agreement_in_force(*, provider: Provider, on: date) -> Agreement | None:
     )
 
 
-def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, ...]:
-    """The providers' agreements as the engine's `Agreement`s (two queries).
+# Agreements of providers with their tariffs (only those of `codes` when given).
+_AGREEMENTS_SQL = (
+    "SELECT a.id, a.provider_id, a.valid_from, a.valid_to, a.reference_prices,"
+    " a.third_party_payment, a.submission_deadline_days, o.currency, t.item_code,"
+    " CAST(t.price AS TEXT), CAST(t.flat_rate AS TEXT), t.flat_basis"
+    " FROM {agreement} a JOIN {provider} p ON p.id = a.provider_id"
+    " JOIN {org} o ON o.id = p.organisation_id"
+    " LEFT JOIN {tariff} t ON t.agreement_id = a.id{codes}"
+    " WHERE a.provider_id IN ({providers}) ORDER BY a.id"
+)
 
-    With `codes`, only the tariffs of those items are loaded (one claim's lines).
+
+def agreement_facts(provider_ids: list[int], codes=None) -> tuple[eb.Agreement, ...]:
+    """The providers' agreements as the engine's `Agreement`s, in one query.
+
+    With `codes`, only the tariffs of those items are loaded (one claim's lines):
+    each agreement comes with its matching tariffs (LEFT JOIN), so a claim reads
+    its whole price context in one round trip, always fresh.
     """
-    agreements = list(
-        Agreement.objects.filter(provider_id__in=provider_ids).select_related(
-            "provider__organisation"
-        )
-    )
-    if not agreements:
+    from django.db import connection
+
+    provider_ids = list(provider_ids)
+    if not provider_ids:
         return ()
-    tariffs = NegotiatedTariff.objects.filter(agreement__in=[a.pk for a in agreements])
+    codes = None if codes is None else sorted(set(codes))
+    only = ""
     if codes is not None:
-        tariffs = tariffs.filter(item_code__in=list(codes))
-    money = {a.pk: a.provider.organisation.money for a in agreements}
-    prices: dict[int, dict] = {a.pk: {} for a in agreements}
-    flats: dict[int, dict] = {a.pk: {} for a in agreements}
-    for aid, code, price, flat, basis in tariffs.values_list(
-        "agreement_id", "item_code", "price", "flat_rate", "flat_basis"
-    ):
+        only = f" AND t.item_code IN ({', '.join(['%s'] * len(codes))})" if codes else " AND 1 = 0"
+    sql = _AGREEMENTS_SQL.format(
+        agreement=Agreement._meta.db_table,
+        provider=Provider._meta.db_table,
+        org=Organisation._meta.db_table,
+        tariff=NegotiatedTariff._meta.db_table,
+        providers=", ".join(["%s"] * len(provider_ids)),
+        codes=only,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(codes or []), *provider_ids])
+        rows = cursor.fetchall()
+    heads: dict[int, tuple] = {}
+    prices: dict[int, dict] = {}
+    flats: dict[int, dict] = {}
+    for aid, pid, start, end, ref, tpp, deadline, cur, code, price, flat, basis in rows:
+        if aid not in heads:
+            heads[aid] = (pid, _day(start), end and _day(end), bool(ref), bool(tpp), deadline)
+            prices[aid], flats[aid] = {}, {}
+        if code is None:
+            continue
+        money = currency(cur)
         if flat is not None:
             flats[aid][code] = eb.FlatRate(
-                money[aid].quantize(Decimal(flat)), eb.FlatBasis(basis or FlatBasis.VISIT)
+                money.quantize(Decimal(flat)), eb.FlatBasis(basis or FlatBasis.VISIT)
             )
         else:
-            prices[aid][code] = money[aid].quantize(Decimal(price))
+            prices[aid][code] = money.quantize(Decimal(price))
     return tuple(
         eb.Agreement(
-            provider_id=str(a.provider_id),
-            valid_from=a.valid_from,
-            valid_to=a.valid_to,
-            tariffs=prices[a.pk],
-            flat_rates=flats[a.pk],
-            reference_prices=a.reference_prices,
-            third_party_payment=a.third_party_payment,
+            provider_id=str(pid),
+            valid_from=start,
+            valid_to=end,
+            tariffs=prices[aid],
+            flat_rates=flats[aid],
+            reference_prices=ref,
+            third_party_payment=tpp,
+            submission_deadline_days=deadline,
         )
-        for a in agreements
+        for aid, (pid, start, end, ref, tpp, deadline) in heads.items()
     )
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def provider_mutual(provider: Provider) -> Organisation:

@@ -93,10 +93,11 @@ def agreement_create(
     reference_prices: bool = False,
     capitation_per_member: Decimal | None = None,
     note: str = "",
+    submission_deadline_days: int | None = None,
 ) -> Agreement:
     """Sign an agreement (convention). Two agreements of a provider may not overlap."""
     require(actor, Perm.PROVIDER_MANAGE, on=provider.organisation)
-    errors = {}
+    errors = _deadline_errors(submission_deadline_days)
     if not reference.strip():
         errors["reference"] = _("The reference is required.")
     elif provider.agreements.filter(reference=reference.strip()).exists():
@@ -122,6 +123,7 @@ def agreement_create(
             reference_prices=reference_prices,
             capitation_per_member=capitation_per_member,
             note=note,
+            submission_deadline_days=submission_deadline_days,
         )
     audit_record(
         actor=actor,
@@ -129,6 +131,70 @@ def agreement_create(
         target=agreement,
         organisation=provider.organisation,
         data={"provider": provider.pk, "valid_from": valid_from.isoformat()},
+    )
+    return agreement
+
+
+def _deadline_errors(days: int | None) -> dict:
+    if days is not None and not 1 <= days <= 3650:
+        return {"submission_deadline_days": _("Give a number of days between 1 and 3650.")}
+    return {}
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    actor,
+    agreement: Agreement,
+    valid_to: date | None,
+    payment_terms_days: int,
+    third_party_payment: bool,
+    reference_prices: bool,
+    submission_deadline_days: int | None,
+) -> Agreement:
+    """Change the running terms of an agreement (end date, payment, deadline).
+
+    Claims already decided keep their decision; the new terms apply to the
+    claims decided from now on.
+    """
+    provider = agreement.provider
+    require(actor, Perm.PROVIDER_MANAGE, on=provider.organisation)
+    errors = _deadline_errors(submission_deadline_days)
+    if valid_to is not None and valid_to < agreement.valid_from:
+        errors["valid_to"] = _("The end date is before the start date.")
+    if payment_terms_days < 0:
+        errors["payment_terms_days"] = _("Give a number of days.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    end = valid_to or date.max
+    for other in provider.agreements.exclude(pk=agreement.pk):
+        if other.valid_from <= end and (
+            other.valid_to is None or other.valid_to >= agreement.valid_from
+        ):
+            raise Conflict(
+                _("This agreement overlaps agreement {reference}."), reference=other.reference
+            )
+    before = {
+        "valid_to": str(agreement.valid_to or ""),
+        "submission_deadline_days": agreement.submission_deadline_days,
+    }
+    agreement.valid_to = valid_to
+    agreement.payment_terms_days = payment_terms_days
+    agreement.third_party_payment = third_party_payment
+    agreement.reference_prices = reference_prices
+    agreement.submission_deadline_days = submission_deadline_days
+    with acting_as(actor):
+        agreement.save()
+    audit_record(
+        actor=actor,
+        action="agreement.update",
+        target=agreement,
+        organisation=provider.organisation,
+        data={
+            "before": before,
+            "valid_to": str(valid_to or ""),
+            "submission_deadline_days": submission_deadline_days,
+        },
     )
     return agreement
 

@@ -14,7 +14,7 @@ from mutualis.core.selectors import organisation_list
 from mutualis.web.util import form_errors_from, paginate
 
 from . import selectors, services
-from .forms import AgreementForm, ProviderForm, TariffImportForm
+from .forms import AgreementForm, AgreementTermsForm, ProviderForm, TariffImportForm
 
 
 @login_required
@@ -79,8 +79,29 @@ def agreement_view(request, agreement_id: int):
     provider = agreement.provider
     require(request.user, Perm.PROVIDER_VIEW, on=provider.organisation)
     can_manage = has_perm(request.user, Perm.PROVIDER_MANAGE, on=provider.organisation)
-    form = TariffImportForm(request.POST or None, request.FILES or None) if can_manage else None
-    if form is not None and request.method == "POST" and form.is_valid():
+    editing = request.method == "POST" and "terms" in request.POST
+    terms = None
+    if can_manage:
+        terms = AgreementTermsForm(
+            request.POST if editing else None,
+            initial={f: getattr(agreement, f) for f in AgreementTermsForm.base_fields},
+        )
+    if editing and terms is not None and terms.is_valid():
+        try:
+            services.agreement_update(actor=request.user, agreement=agreement, **terms.cleaned_data)
+        except DomainError as exc:
+            form_errors_from(terms, exc)
+        else:
+            messages.success(request, _("The agreement's terms are saved."))
+            return redirect("providers:agreement", agreement_id=agreement.pk)
+    elif editing:
+        require(request.user, Perm.PROVIDER_MANAGE, on=provider.organisation)
+    form = None
+    if can_manage:
+        form = TariffImportForm(
+            None if editing else request.POST or None, None if editing else request.FILES or None
+        )
+    if form is not None and request.method == "POST" and not editing and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             report = services.tariffs_import(
@@ -105,6 +126,7 @@ def agreement_view(request, agreement_id: int):
             "provider": provider,
             "tariffs": paginate(request, agreement.tariffs.all(), 100),
             "form": form,
+            "terms": terms,
             "errors": errors,
             "currency": provider.organisation.currency,
         },
