@@ -168,7 +168,17 @@ def main() -> None:
     setup = json.loads(out.split("BENCH", 1)[1])
     port = _free_port()
     server = subprocess.Popen(
-        [PY, "-m", "mutualis", "serve", "--port", str(port), "--workers", str(args.workers)],
+        [
+            PY,
+            "-m",
+            "mutualis",
+            "serve",
+            "--no-worker",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
