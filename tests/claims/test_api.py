@@ -142,8 +142,9 @@ def test_a_claim_is_submitted_in_a_fixed_number_of_queries(
     # token with grants, provider, beneficiary with catalogue items, household lock,
     # idempotency key, rights (cover, history, versions, dues and payments in one),
     # consumption, agreements with tariffs, claim + its history row, lines, events,
-    # counter, audit; plus the transaction's savepoint and release.
-    with django_assert_max_num_queries(16):
+    # counter, the mutual's review settings (medical-review sampling), audit; plus the
+    # transaction's savepoint and release.
+    with django_assert_max_num_queries(17):
         response = agent_api.post(
             "/api/v1/claims",
             body,

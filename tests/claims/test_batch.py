@@ -228,7 +228,7 @@ def test_the_page_counts_the_waiting_claims_and_the_button_decides_them(
     page = client.get("/claims/adjudicate/")
 
     assert page.status_code == 200
-    assert "En attente de décision : 1 demandes, 3 lignes." in page.content.decode()
+    assert "En attente de décision : 1 facture(s), 3 ligne(s)." in page.content.decode()
 
     response = client.post("/claims/adjudicate/", {"until": "2026-03-16"}, follow=True)
 

@@ -66,7 +66,7 @@ def authorisation_request(
     """A provider asks the mutual's leave to give these items to this beneficiary."""
     from .services import _check_actor, _find_membership, local_today
 
-    membership = _find_membership(card_number)
+    membership, _items = _find_membership(card_number)
     _check_actor(actor, provider, membership)
     mutual = membership.mutual
     today = today or local_today(mutual)

@@ -109,12 +109,12 @@ def claim_defer(
     `claims_adjudicate` decides it later. A correction is always decided at once."""
     if corrects is not None:
         raise ValidationFailed(fields={"defer": _("A correction is decided at once.")})
-    membership = _find_membership(data.card_number)
+    codes = {ln.item.strip() for ln in data.lines}
+    membership, items = _find_membership(data.card_number, codes)
     _check_actor(actor, provider, membership)
     mutual = membership.mutual
     today = today or services.local_today(mutual)
-    codes = {ln.item.strip() for ln in data.lines}
-    catalogue = facts.catalogue(mutual.pk, codes)
+    catalogue = facts.catalogue(mutual.pk, codes, items)
     _check_input(data, today, catalogue)
     if batch is not None and batch.state != BatchState.OPEN:
         raise BatchClosed()

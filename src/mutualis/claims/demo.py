@@ -22,6 +22,7 @@ def load(ctx) -> None:
     from mutualis.members.models import CoveragePeriod, Membership
     from mutualis.providers.models import NegotiatedTariff
 
+    from .batch import claim_defer
     from .services import ClaimInput, LineInput, batch_open, claim_submit, local_today
 
     providers = ctx.extra.get("providers") or []
@@ -70,8 +71,21 @@ def load(ctx) -> None:
     common = [c for c in COMMON if c in tariffs[centre.pk]]
     if not consult or not common:
         return
-    for n, (number, household_id) in enumerate(members[:36]):
-        at_hospital = n % 4 == 3
+    # A second paper batch of the hospital waits for the batch adjudication (*Decide
+    # later*), so the claims officer's *Batch adjudication* page has work to show.
+    waiting = batch_open(
+        actor=officer,
+        provider=hospital,
+        mutual=ctx.mutual,
+        reference=f"BR-{today:%Y-%m}-2",
+        period=today,
+        received_on=today,
+        declared_count=1,
+        declared_amount=Decimal(0),
+    )
+    for n, (number, household_id) in enumerate(members[:48]):
+        deferred = n >= 36
+        at_hospital = n % 4 == 3 or deferred
         provider = hospital if at_hospital else centre
         first = max(starts[household_id], today - timedelta(days=120))
         start = first + timedelta(days=rng.randrange(max(1, (today - first).days)))
@@ -93,22 +107,21 @@ def load(ctx) -> None:
         actor = officer if at_hospital else agent
         with acting_as(actor):
             try:
-                claim_submit(
+                (claim_defer if deferred else claim_submit)(
                     actor=actor,
                     provider=provider,
                     data=data,
                     key=f"demo-{n}",
                     source="paper" if at_hospital else "web",
-                    batch=batch if at_hospital else None,
+                    batch=(waiting if deferred else batch) if at_hospital else None,
                     today=today,
                 )
             except Exception:  # noqa: BLE001 - a demo member out of rules is skipped
                 continue
-    count = batch.claims.count()
-    amount = sum(batch.claims.values_list("claimed", flat=True), Decimal(0))
-    batch.declared_count = max(1, count)
-    batch.declared_amount = amount
-    batch.save(update_fields=["declared_count", "declared_amount"])
+    for paper in (batch, waiting):
+        paper.declared_count = max(1, paper.claims.count())
+        paper.declared_amount = sum(paper.claims.values_list("claimed", flat=True), Decimal(0))
+        paper.save(update_fields=["declared_count", "declared_amount"])
     _review_demo(ctx, today)
 
 
