@@ -1,17 +1,26 @@
-"""Done when (issue 7): a sampled claim appears in the review queue; the adviser reduces
-a line; above the threshold a second adviser confirms; the member's explanation of
-benefits shows the reduced line with its reason."""
+"""Done when (issue 7): a batch is run from the button with its progress shown; a sampled
+claim appears in the review queue; the adviser reduces a line; above the threshold a
+second adviser confirms; the member's explanation of benefits shows the reduced line with
+its reason."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from mutualis.claims.batch import claim_defer
 from mutualis.claims.models import ReviewSettings
 from mutualis.core.roles import Role
 from tests.conftest import PASSWORD
 
+from .conftest import TODAY, claim_input
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr("mutualis.claims.services.local_today", lambda org: TODAY)
 
 
 def _sign_in(page, url, username):
@@ -24,7 +33,7 @@ def _sign_in(page, url, username):
 
 
 def test_a_sampled_claim_is_reduced_confirmed_by_a_second_adviser_and_explained(
-    page: Page, live_server, world, org_tree, submit, make_user
+    page: Page, live_server, world, org_tree, provider, provider_agent, make_user
 ):
     ReviewSettings.objects.create(mutual=org_tree.mutual, random_share=100, four_eyes_above=1000)
     make_user("dr_one", Role.MEDICAL_ADVISER, org_tree.mutual, language="en")
@@ -32,8 +41,18 @@ def test_a_sampled_claim_is_reduced_confirmed_by_a_second_adviser_and_explained(
     member = make_user("awa", Role.MEMBER, org_tree.section_a, language="fr")
     world.awa.person.user = member
     world.awa.person.save(update_fields=["user"])
-    claim = submit()  # CONS 2 000, PARA 2 × 500, NFS 3 000: the mutual pays 5 400
-    assert claim.status == "under_review"
+    make_user("officer_en", Role.CLAIMS_OFFICER, org_tree.mutual, language="en")
+    # CONS 2 000, PARA 2 × 500, NFS 3 000 (the mutual pays 5 400), stored for the batch.
+    claim = claim_defer(actor=provider_agent, provider=provider, data=claim_input(), today=TODAY)
+
+    _sign_in(page, live_server.url, "officer_en")
+    page.goto(f"{live_server.url}/claims/adjudicate/")
+    page.get_by_role("button", name="Decide the waiting claims").click()
+    expect(page).to_have_url(re.compile(r"/batches/\d+/"))
+    expect(page.get_by_text("Succeeded")).to_be_visible()
+    expect(page.get_by_text("3 of 3 rows, 0 failed")).to_be_visible()
+    claim.refresh_from_db()
+    assert claim.status == "under_review"  # sampled by the batch (100 % at random)
 
     _sign_in(page, live_server.url, "dr_one")
     page.goto(f"{live_server.url}/claims/review/")
