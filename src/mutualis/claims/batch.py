@@ -29,10 +29,10 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.tasks import task
@@ -51,6 +51,7 @@ from mutualis.engine.limits import Consumption
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts, services
+from .batch_facts import ChunkFacts
 from .models import (
     BatchState,
     Claim,
@@ -79,6 +80,7 @@ CHUNK = 5000  # claims per transaction (about 15,000 lines)
 KIND = "claims.adjudicate"
 # Test only: seconds to sleep after each chunk has committed (to kill a run mid-way).
 PAUSE_ENV = "MUTUALIS_BATCH_PAUSE"
+_LOCK_CLASS = 7007  # first key of the advisory lock of a mutual's run (PostgreSQL)
 
 
 @dataclass
@@ -223,7 +225,7 @@ def claims_adjudicate(
     total = ClaimLine.objects.filter(claim__in=pending(mutual=mutual, until=until)).count()
     result = BatchResult()
     pause = float(os.environ.get(PAUSE_ENV) or 0)
-    with batch_run(
+    with _one_run_at_a_time(mutual), batch_run(
         actor=actor,
         kind=KIND,
         organisation=mutual,
@@ -252,6 +254,33 @@ def claims_adjudicate(
             },
         )
     return result
+
+
+@contextmanager
+def _one_run_at_a_time(mutual):
+    """Runs of one mutual one after the other (PostgreSQL: a session advisory lock, freed
+    when the process dies). Holding it, no earlier run is alive: one still `running`
+    was killed, so its log is closed as failed instead of staying `running` forever."""
+    from mutualis.core.models import BatchLog, BatchStatus
+
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_CLASS, mutual.pk])
+    try:
+        if postgres:
+            BatchLog.objects.filter(
+                kind=KIND, organisation=mutual, status=BatchStatus.RUNNING
+            ).update(
+                status=BatchStatus.FAILED,
+                finished_at=timezone.now(),
+                message="Interrupted: the run stopped before its end (a later run decides the rest).",
+            )
+        yield
+    finally:
+        if postgres:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, mutual.pk])
 
 
 def _after_decided(mutual, claim_ids: list[int]) -> None:
@@ -287,7 +316,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
         lines.setdefault(cid, []).append((lid, item, qty, price, on))
 
     claims: list[EngineClaim] = []
-    members_on: dict[date, set[int]] = {}
+    members: set[int] = set()
     codes: set[str] = set()
     diagnoses: set[str] = set()
     for (cid, mid, _hh, prov, start, end, submitted, care, dx, referral, authorisation,
@@ -295,7 +324,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
         claim_lines = lines.get(cid, [])
         codes.update(ln[1] for ln in claim_lines)
         diagnoses.update(dx or ())
-        members_on.setdefault(start, set()).add(mid)
+        members.add(mid)
         claims.append(
             EngineClaim(
                 id=str(cid),
@@ -315,10 +344,8 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
                 episode=episode or None,
             )
         )
-    member_facts = _member_facts(members_on)
-    package_ids = {
-        int(p.package_id) for mf in member_facts.values() if mf is not None for p in mf.coverage
-    }
+    member_facts = ChunkFacts(members)
+    package_ids = member_facts.package_ids()
     consumption, previous = _history(households)
     context = ClaimContext(
         catalogue=facts.catalogue(mutual.pk, codes),
@@ -351,35 +378,6 @@ def _lock_households(households: list[int]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def _member_facts(members_on: dict[date, set[int]]) -> dict[tuple[int, date], object]:
-    """(membership id, date) → the engine's `MemberFacts` at that date."""
-    from mutualis.benefits.selectors import member_facts_bulk
-    from mutualis.members.models import Membership
-
-    ids = set().union(*members_on.values())
-    # Plain rows with the attributes `member_facts_bulk` reads: building thousands of
-    # model instances (membership, person, household) per chunk cost more than the rules.
-    memberships = {
-        pk: SimpleNamespace(
-            pk=pk, household_id=hh, household=SimpleNamespace(pk=hh), category=category,
-            joined_on=joined, status=status,
-            person=SimpleNamespace(sex=sex, birth_date=born, birth_year=year),
-        )
-        for pk, hh, category, joined, status, sex, born, year in Membership.objects.filter(
-            pk__in=ids
-        ).values_list(
-            "id", "household_id", "category", "joined_on", "status", "person__sex",
-            "person__birth_date", "person__birth_year",
-        )
-    }  # fmt: skip
-    out: dict[tuple[int, date], object] = {}
-    for on, mids in members_on.items():
-        found = member_facts_bulk([memberships[m] for m in mids if m in memberships], on)
-        for mid in mids:
-            out[(mid, on)] = found.get(mid)
-    return out
 
 
 def _history(households: list[int]) -> tuple[tuple, tuple]:
