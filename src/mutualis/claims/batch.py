@@ -51,7 +51,7 @@ from mutualis.engine.limits import Consumption
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts, services
-from .batch_facts import ChunkFacts
+from .batch_facts import ChunkFacts, any_of, in_sql
 from .models import (
     BatchState,
     Claim,
@@ -294,7 +294,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
     """Decide and write one chunk (inside a transaction); returns the lines decided."""
     rows = list(
         Claim.objects.select_for_update()
-        .filter(pk__in=ids, status=ClaimStatus.ENTERED)
+        .filter(any_of("pk", ids), status=ClaimStatus.ENTERED)
         .order_by("pk")
         .values_list(
             "id", "membership_id", "household_id", "provider_id", "start_on", "end_on",
@@ -309,7 +309,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
 
     lines: dict[int, list[tuple]] = {}
     for lid, cid, item, qty, price, on in (
-        ClaimLine.objects.filter(claim_id__in=[r[0] for r in rows])
+        ClaimLine.objects.filter(any_of("claim_id", [r[0] for r in rows]))
         .order_by("claim_id", "position")
         .values_list("id", "claim_id", "item_code", "quantity", "unit_price", "on")
     ):
@@ -369,14 +369,22 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
 
 def _lock_households(households: list[int]) -> None:
     """Create missing counter rows and lock them all, in order (no deadlock between runs)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO claims_consumptioncounter (household_id, claims, accepted,"
+                " mutual_share) SELECT unnest(%s::bigint[]), 0, 0, 0 ON CONFLICT DO NOTHING",
+                [households],
+            )
+            in_hh, params = in_sql("household_id", households)
+            cur.execute(
+                f"SELECT household_id FROM claims_consumptioncounter WHERE {in_hh}"
+                " ORDER BY household_id FOR UPDATE",
+                params,
+            )
+        return
     ConsumptionCounter.objects.bulk_create(
         [ConsumptionCounter(household_id=h) for h in households], ignore_conflicts=True
-    )
-    list(
-        ConsumptionCounter.objects.select_for_update()
-        .filter(pk__in=households)
-        .order_by("pk")
-        .values_list("pk", flat=True)
     )
 
 
@@ -386,7 +394,9 @@ def _history(households: list[int]) -> tuple[tuple, tuple]:
     does for one household)."""
     rows = (
         ClaimLine.objects.filter(
-            claim__household_id__in=households, accepted_quantity__gt=0, package_id__isnull=False
+            any_of("claim__household_id", households),
+            accepted_quantity__gt=0,
+            package_id__isnull=False,
         )
         .exclude(claim__status=ClaimStatus.REPLACED)
         .values_list(
@@ -430,16 +440,37 @@ def _history(households: list[int]) -> tuple[tuple, tuple]:
 # --- Writing --------------------------------------------------------------------------
 
 
-def _reasons_json(items) -> str:
+def _frozen(key, value) -> tuple:
+    """A parameter as a cache key that tells apart what prints differently (1 and True,
+    Decimal 1.0 and 1.00)."""
+    if isinstance(value, Decimal):
+        return key, Decimal, value.as_tuple()
+    return key, type(value), value
+
+
+def _reasons_json(items, cache: dict) -> str:
+    """Reasons or notes as JSON text; the same few recur on thousands of lines."""
     if not items:
         return "[]"
-    return json.dumps([{"code": r.code.value, "params": json_params(r.params)} for r in items])
+    try:
+        key = tuple((r.code, *(_frozen(k, v) for k, v in r.params.items())) for r in items)
+        found = cache.get(key)
+    except TypeError:  # a parameter that is not hashable
+        key = found = None
+    if found is None:
+        found = json.dumps(
+            [{"code": r.code.value, "params": json_params(r.params)} for r in items]
+        )
+        if key is not None:
+            cache[key] = found
+    return found
 
 
 def _write(decisions, lines, household_of, batch_id: int, result: BatchResult) -> int:
     now = timezone.now()
     claim_rows, line_rows, event_rows = [], [], []
     counters: dict[int, list] = {}
+    texts: dict = {}
     for d in decisions:
         cid = int(d.claim_id)
         status = ClaimStatus(d.status.value)
@@ -452,8 +483,8 @@ def _write(decisions, lines, household_of, batch_id: int, result: BatchResult) -
         for ld in d.lines:
             line_rows.append(
                 (
-                    ids[ld.index][0], ld.status.value, _reasons_json(ld.reasons),
-                    _reasons_json(ld.notes), ld.accepted_quantity, ld.claimed, ld.accepted,
+                    ids[ld.index][0], ld.status.value, _reasons_json(ld.reasons, texts),
+                    _reasons_json(ld.notes, texts), ld.accepted_quantity, ld.claimed, ld.accepted,
                     ld.mutual_share, ld.member_share, _deductible(ld), ld.payee.value,
                     int(ld.package_id) if ld.package_id else None,
                     item_rules.get(ld.index, False),
