@@ -51,7 +51,7 @@ from mutualis.engine.limits import Consumption
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts, services
-from .batch_facts import ChunkFacts, any_of, in_sql
+from .batch_facts import ChunkFacts, any_of
 from .models import (
     BatchState,
     Claim,
@@ -80,6 +80,7 @@ CHUNK = 5000  # claims per transaction (about 15,000 lines)
 KIND = "claims.adjudicate"
 # Test only: seconds to sleep after each chunk has committed (to kill a run mid-way).
 PAUSE_ENV = "MUTUALIS_BATCH_PAUSE"
+INTERRUPTED = "Interrupted: the run stopped before its end (a later run decides the rest)."
 _LOCK_CLASS = 7007  # first key of the advisory lock of a mutual's run (PostgreSQL)
 
 
@@ -225,13 +226,16 @@ def claims_adjudicate(
     total = ClaimLine.objects.filter(claim__in=pending(mutual=mutual, until=until)).count()
     result = BatchResult()
     pause = float(os.environ.get(PAUSE_ENV) or 0)
-    with _one_run_at_a_time(mutual), batch_run(
-        actor=actor,
-        kind=KIND,
-        organisation=mutual,
-        parameters={"until": until.isoformat(), "today": today.isoformat(), "chunk": chunk},
-        total=total,
-    ) as log:
+    with (
+        _one_run_at_a_time(mutual),
+        batch_run(
+            actor=actor,
+            kind=KIND,
+            organisation=mutual,
+            parameters={"until": until.isoformat(), "today": today.isoformat(), "chunk": chunk},
+            total=total,
+        ) as log,
+    ):
         result.batch_id = log.log.pk
         for start in range(0, len(order), chunk):
             ids = order[start : start + chunk]
@@ -274,7 +278,7 @@ def _one_run_at_a_time(mutual):
             ).update(
                 status=BatchStatus.FAILED,
                 finished_at=timezone.now(),
-                message="Interrupted: the run stopped before its end (a later run decides the rest).",
+                message=INTERRUPTED,
             )
         yield
     finally:
@@ -376,11 +380,10 @@ def _lock_households(households: list[int]) -> None:
                 " mutual_share) SELECT unnest(%s::bigint[]), 0, 0, 0 ON CONFLICT DO NOTHING",
                 [households],
             )
-            in_hh, params = in_sql("household_id", households)
             cur.execute(
-                f"SELECT household_id FROM claims_consumptioncounter WHERE {in_hh}"
-                " ORDER BY household_id FOR UPDATE",
-                params,
+                "SELECT household_id FROM claims_consumptioncounter"
+                " WHERE household_id = ANY(%s) ORDER BY household_id FOR UPDATE",
+                [households],
             )
         return
     ConsumptionCounter.objects.bulk_create(
@@ -458,9 +461,7 @@ def _reasons_json(items, cache: dict) -> str:
     except TypeError:  # a parameter that is not hashable
         key = found = None
     if found is None:
-        found = json.dumps(
-            [{"code": r.code.value, "params": json_params(r.params)} for r in items]
-        )
+        found = json.dumps([{"code": r.code.value, "params": json_params(r.params)} for r in items])
         if key is not None:
             cache[key] = found
     return found

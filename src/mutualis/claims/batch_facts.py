@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Lookup
 
 from mutualis.engine import benefits as eb
 from mutualis.engine import eligibility as ee
+from mutualis.engine import payments as ep
 from mutualis.engine import standing as es
 
 
@@ -45,14 +48,13 @@ def any_of(field: str, values) -> AnyOf:
     return AnyOf(F(field), list(values))
 
 
-def in_sql(column: str, values) -> tuple[str, list]:
-    """The same test in raw SQL: (condition, parameters)."""
-    from django.db import connection
-
-    values = list(values)
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
-    return f"{column} IN ({', '.join(['%s'] * len(values)) or 'NULL'})", values
+_FACTS_SQL = (
+    "SELECT 1, household_id, membership_id, status, start_on, expiry_on,"
+    " CAST(NULL AS TIMESTAMP), package_id FROM {{coverage}} WHERE household_id {hh}"
+    " UNION ALL"
+    " SELECT 0, membership_id, CAST(NULL AS BIGINT), status, effective_on,"
+    " CAST(NULL AS DATE), recorded_at, id FROM {{change}} WHERE membership_id {ms}"
+)
 
 
 class ChunkFacts:
@@ -77,15 +79,16 @@ class ChunkFacts:
         self._cover: dict[int, list] = {}
         if ids:
             # The query of `member_facts_bulk` without its version branch.
-            in_hh, hh_params = in_sql("household_id", hh_ids)
-            in_ms, ms_params = in_sql("membership_id", ids)
+            # The query of `member_facts_bulk` without its version branch; on PostgreSQL
+            # the ids as two array parameters.
+            array = connection.vendor == "postgresql"
             rows = _rows(
-                "SELECT 1, household_id, membership_id, status, start_on, expiry_on,"
-                f" CAST(NULL AS TIMESTAMP), package_id FROM {{coverage}} WHERE {in_hh}"
-                " UNION ALL"
-                " SELECT 0, membership_id, CAST(NULL AS BIGINT), status, effective_on,"
-                f" CAST(NULL AS DATE), recorded_at, id FROM {{change}} WHERE {in_ms}",
-                [*hh_params, *ms_params],
+                _FACTS_SQL.format(
+                    hh="= ANY(%s)" if array else "IN ({hh})",
+                    ms="= ANY(%s)" if array else "IN ({ms})",
+                ),
+                [hh_ids, ids] if array else [*hh_ids, *ids],
+                **({} if array else {"hh": hh_ids, "ms": ids}),
             )
             changes: dict[int, list] = {}
             periods: dict[int, list] = {}
@@ -143,9 +146,7 @@ class ChunkFacts:
             born=born,
             born_year_only=year_only,
             category=category,
-            status=_status_at(
-                _Membership(joined, status), self._changes.get(member, []), on
-            ),
+            status=_status_at(_Membership(joined, status), self._changes.get(member, []), on),
         )
         cover = tuple(p for mem, p in self._cover.get(hh, ()) if mem is None or mem == member)
         standing = self._dues.standing(hh, on)
@@ -165,17 +166,20 @@ class _Dues:
     """`contributions.selectors.household_standings` at any date, from one load."""
 
     def __init__(self, hh_ids: list[int]) -> None:
-        from mutualis.contributions.mapping import engine_dues, statute_options
-        from mutualis.contributions.models import Due, Schedule
+        from mutualis.contributions.mapping import statute_options
+        from mutualis.contributions.models import Allocation, Due, Schedule
         from mutualis.members.models import Membership, MembershipStatus
 
-        self._all = engine_dues(hh_ids) if hh_ids else {}
-        schedule_of = dict(
-            Due.objects.filter(any_of("household_id", hh_ids), payer__isnull=True)
+        self._all = _engine_dues(Due, Allocation, hh_ids)
+        # The schedule of a household's own dues (the last one, as the selector's dict).
+        schedule_of: dict[int, int] = {}
+        for hh, schedule in (
+            Due.objects.filter(any_of("household_id", self._all), payer__isnull=True)
             .order_by("household_id", "schedule_id")
             .values_list("household_id", "schedule_id")
             .distinct()
-        )
+        ):
+            schedule_of[hh] = schedule
         options = {
             s.pk: statute_options(s)
             for s in Schedule.objects.filter(pk__in=set(schedule_of.values()))
@@ -228,3 +232,38 @@ class _Dues:
             reason="" if result.good else "arrears",
             overdue=result.overdue,
         )
+
+
+def _engine_dues(Due, Allocation, hh_ids) -> dict[int, list[ep.Due]]:  # noqa: N803
+    """`contributions.mapping.engine_dues` with every allocation (filtered by date later),
+    the households as one array parameter."""
+    from mutualis.engine import contributions as ec
+
+    rows = list(
+        Due.objects.filter(any_of("household_id", hh_ids)).values_list(
+            "id", "household_id", "kind", "due_date", "amount", "period_start", "period_end",
+            "payer_id",
+        )
+    )  # fmt: skip
+    if not rows:
+        return {}
+    paid: dict[int, list[ep.Paid]] = {}
+    for due_id, value_date, amount in Allocation.objects.filter(
+        any_of("due__household_id", hh_ids)
+    ).values_list("due_id", "value_date", "amount"):
+        paid.setdefault(due_id, []).append(ep.Paid(value_date, Decimal(amount)))
+    out: dict[int, list[ep.Due]] = {}
+    for due_id, hh, kind, due_date, amount, start, end, payer_id in rows:
+        out.setdefault(hh, []).append(
+            ep.Due(
+                id=due_id,
+                kind=ec.DueKind(kind),
+                due_date=due_date,
+                amount=Decimal(amount),
+                paid=tuple(paid.get(due_id, ())),
+                period_start=start if kind == ec.DueKind.CONTRIBUTION else None,
+                period_end=end if kind == ec.DueKind.CONTRIBUTION else None,
+                payer=ec.MEMBER if payer_id is None else str(payer_id),
+            )
+        )
+    return out
