@@ -296,6 +296,31 @@ def plain_copy(n: int) -> float:
     return seconds
 
 
+def _backend_cpu():
+    """A function giving the CPU seconds the connection's PostgreSQL backend used since
+    this call, when the server runs on this machine (/proc readable); else None. On a
+    loaded machine CPU seconds move much less than wall time."""
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (pid,) = cur.fetchone()
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    try:
+        start = used()
+    except OSError:
+        return None
+    return lambda: used() - start
+
+
 def _child(code: str, package_id: int, profile: str, queue) -> None:
     django_setup()
     from mutualis.claims import batch, facts
@@ -313,8 +338,9 @@ def _child(code: str, package_id: int, profile: str, queue) -> None:
             engine[0] += time.perf_counter() - started
 
     batch.adjudicate_in_order = timed
+    backend = _backend_cpu()
     with facts.override_sources(**sources(package_id)):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if profile:
             import cProfile
 
@@ -327,10 +353,12 @@ def _child(code: str, package_id: int, profile: str, queue) -> None:
             result = scope["result"]
         else:
             result = batch.claims_adjudicate(actor=None, mutual=mutual, today=TODAY)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     queue.put(
         {
             "seconds": seconds,
+            "python_cpu_seconds": cpu,
+            "postgres_cpu_seconds": backend() if backend else None,
             "engine_seconds": engine[0],
             "claims": result.claims,
             "lines": result.lines,
@@ -372,11 +400,21 @@ def main() -> None:
         f"plain COPY of the lines {n / base:,.0f} lines/s = {base / run['seconds']:.3f} x; "
         f"peak RSS {run['peak_rss_mb']:,.0f} MB; {run['statuses']}"
     )
+    if run["postgres_cpu_seconds"] is not None:
+        cpu = run["python_cpu_seconds"] + run["postgres_cpu_seconds"]
+        print(
+            f"CPU: Python {run['python_cpu_seconds']:.1f} s + PostgreSQL backend "
+            f"{run['postgres_cpu_seconds']:.1f} s = {n / cpu:,.0f} lines per CPU second "
+            f"(plain COPY {base:.2f} s wall)"
+        )
     path = write_result(
         f"claims_batch_{args.lines}",
         {
             **run,
             "lines_per_s": round(e2e),
+            "lines_per_cpu_s": round(
+                n / (run["python_cpu_seconds"] + (run["postgres_cpu_seconds"] or 0))
+            ),
             "engine_lines_per_s": round(engine),
             "plain_copy_lines_per_s": round(n / base),
             "ratio_to_plain_copy": round(base / run["seconds"], 4),

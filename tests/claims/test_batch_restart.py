@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from mutualis.claims.batch import PAUSE_ENV, claim_defer, claims_adjudicate
+from mutualis.claims.batch import KIND, PAUSE_ENV, claim_defer, claims_adjudicate
 from mutualis.claims.models import Claim, ClaimEvent, ClaimLine, ConsumptionCounter
+from mutualis.core.models import BatchLog
 
 from .conftest import TODAY
 from .test_batch import _random_inputs, decisions
@@ -100,6 +101,10 @@ def test_a_killed_run_resumes_to_the_same_decisions(world, provider, claims_offi
 
     claims_adjudicate(actor=None, mutual=org_tree.mutual, today=TODAY, chunk=5)
     resumed = decisions(claims)
+    if connection.vendor == "postgresql":  # the killed run's log no longer says "running"
+        logs = BatchLog.objects.filter(kind=KIND).order_by("pk")
+        assert [log.status for log in logs] == ["failed", "succeeded"]
+        assert logs[0].message.startswith("Interrupted")
     _reset()
     claims_adjudicate(actor=None, mutual=org_tree.mutual, today=TODAY)
 

@@ -29,10 +29,10 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.tasks import task
@@ -51,6 +51,7 @@ from mutualis.engine.limits import Consumption
 from mutualis.providers.selectors import agreement_facts
 
 from . import facts, services
+from .batch_facts import ChunkFacts, any_of
 from .models import (
     BatchState,
     Claim,
@@ -79,6 +80,8 @@ CHUNK = 5000  # claims per transaction (about 15,000 lines)
 KIND = "claims.adjudicate"
 # Test only: seconds to sleep after each chunk has committed (to kill a run mid-way).
 PAUSE_ENV = "MUTUALIS_BATCH_PAUSE"
+INTERRUPTED = "Interrupted: the run stopped before its end (a later run decides the rest)."
+_LOCK_CLASS = 7007  # first key of the advisory lock of a mutual's run (PostgreSQL)
 
 
 @dataclass
@@ -223,13 +226,16 @@ def claims_adjudicate(
     total = ClaimLine.objects.filter(claim__in=pending(mutual=mutual, until=until)).count()
     result = BatchResult()
     pause = float(os.environ.get(PAUSE_ENV) or 0)
-    with batch_run(
-        actor=actor,
-        kind=KIND,
-        organisation=mutual,
-        parameters={"until": until.isoformat(), "today": today.isoformat(), "chunk": chunk},
-        total=total,
-    ) as log:
+    with (
+        _one_run_at_a_time(mutual),
+        batch_run(
+            actor=actor,
+            kind=KIND,
+            organisation=mutual,
+            parameters={"until": until.isoformat(), "today": today.isoformat(), "chunk": chunk},
+            total=total,
+        ) as log,
+    ):
         result.batch_id = log.log.pk
         for start in range(0, len(order), chunk):
             ids = order[start : start + chunk]
@@ -254,6 +260,33 @@ def claims_adjudicate(
     return result
 
 
+@contextmanager
+def _one_run_at_a_time(mutual):
+    """Runs of one mutual one after the other (PostgreSQL: a session advisory lock, freed
+    when the process dies). Holding it, no earlier run is alive: one still `running`
+    was killed, so its log is closed as failed instead of staying `running` forever."""
+    from mutualis.core.models import BatchLog, BatchStatus
+
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_CLASS, mutual.pk])
+    try:
+        if postgres:
+            BatchLog.objects.filter(
+                kind=KIND, organisation=mutual, status=BatchStatus.RUNNING
+            ).update(
+                status=BatchStatus.FAILED,
+                finished_at=timezone.now(),
+                message=INTERRUPTED,
+            )
+        yield
+    finally:
+        if postgres:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, mutual.pk])
+
+
 def _after_decided(mutual, claim_ids: list[int]) -> None:
     """Called in each chunk's transaction once its decisions are written.
 
@@ -269,7 +302,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
     """Decide and write one chunk (inside a transaction); returns the lines decided."""
     rows = list(
         Claim.objects.select_for_update()
-        .filter(pk__in=ids, status=ClaimStatus.ENTERED)
+        .filter(any_of("pk", ids), status=ClaimStatus.ENTERED)
         .order_by("pk")
         .values_list(
             "id", "membership_id", "household_id", "provider_id", "start_on", "end_on",
@@ -284,14 +317,14 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
 
     lines: dict[int, list[tuple]] = {}
     for lid, cid, item, qty, price, on in (
-        ClaimLine.objects.filter(claim_id__in=[r[0] for r in rows])
+        ClaimLine.objects.filter(any_of("claim_id", [r[0] for r in rows]))
         .order_by("claim_id", "position")
         .values_list("id", "claim_id", "item_code", "quantity", "unit_price", "on")
     ):
         lines.setdefault(cid, []).append((lid, item, qty, price, on))
 
     claims: list[EngineClaim] = []
-    members_on: dict[date, set[int]] = {}
+    members: set[int] = set()
     codes: set[str] = set()
     diagnoses: set[str] = set()
     for (cid, mid, _hh, prov, start, end, submitted, care, dx, referral, authorisation,
@@ -299,7 +332,7 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
         claim_lines = lines.get(cid, [])
         codes.update(ln[1] for ln in claim_lines)
         diagnoses.update(dx or ())
-        members_on.setdefault(start, set()).add(mid)
+        members.add(mid)
         claims.append(
             EngineClaim(
                 id=str(cid),
@@ -319,10 +352,8 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
                 episode=episode or None,
             )
         )
-    member_facts = _member_facts(members_on)
-    package_ids = {
-        int(p.package_id) for mf in member_facts.values() if mf is not None for p in mf.coverage
-    }
+    member_facts = ChunkFacts(members)
+    package_ids = member_facts.package_ids()
     consumption, previous = _history(households)
     context = ClaimContext(
         catalogue=facts.catalogue(mutual.pk, codes),
@@ -346,44 +377,22 @@ def _decide_chunk(mutual, ids: list[int], today: date, batch_id: int, result: Ba
 
 def _lock_households(households: list[int]) -> None:
     """Create missing counter rows and lock them all, in order (no deadlock between runs)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO claims_consumptioncounter (household_id, claims, accepted,"
+                " mutual_share) SELECT unnest(%s::bigint[]), 0, 0, 0 ON CONFLICT DO NOTHING",
+                [households],
+            )
+            cur.execute(
+                "SELECT household_id FROM claims_consumptioncounter"
+                " WHERE household_id = ANY(%s) ORDER BY household_id FOR UPDATE",
+                [households],
+            )
+        return
     ConsumptionCounter.objects.bulk_create(
         [ConsumptionCounter(household_id=h) for h in households], ignore_conflicts=True
     )
-    list(
-        ConsumptionCounter.objects.select_for_update()
-        .filter(pk__in=households)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def _member_facts(members_on: dict[date, set[int]]) -> dict[tuple[int, date], object]:
-    """(membership id, date) → the engine's `MemberFacts` at that date."""
-    from mutualis.benefits.selectors import member_facts_bulk
-    from mutualis.members.models import Membership
-
-    ids = set().union(*members_on.values())
-    # Plain rows with the attributes `member_facts_bulk` reads: building thousands of
-    # model instances (membership, person, household) per chunk cost more than the rules.
-    memberships = {
-        pk: SimpleNamespace(
-            pk=pk, household_id=hh, household=SimpleNamespace(pk=hh), category=category,
-            joined_on=joined, status=status,
-            person=SimpleNamespace(sex=sex, birth_date=born, birth_year=year),
-        )
-        for pk, hh, category, joined, status, sex, born, year in Membership.objects.filter(
-            pk__in=ids
-        ).values_list(
-            "id", "household_id", "category", "joined_on", "status", "person__sex",
-            "person__birth_date", "person__birth_year",
-        )
-    }  # fmt: skip
-    out: dict[tuple[int, date], object] = {}
-    for on, mids in members_on.items():
-        found = member_facts_bulk([memberships[m] for m in mids if m in memberships], on)
-        for mid in mids:
-            out[(mid, on)] = found.get(mid)
-    return out
 
 
 def _history(households: list[int]) -> tuple[tuple, tuple]:
@@ -392,7 +401,9 @@ def _history(households: list[int]) -> tuple[tuple, tuple]:
     does for one household)."""
     rows = (
         ClaimLine.objects.filter(
-            claim__household_id__in=households, accepted_quantity__gt=0, package_id__isnull=False
+            any_of("claim__household_id", households),
+            accepted_quantity__gt=0,
+            package_id__isnull=False,
         )
         .exclude(claim__status=ClaimStatus.REPLACED)
         .values_list(
@@ -436,16 +447,35 @@ def _history(households: list[int]) -> tuple[tuple, tuple]:
 # --- Writing --------------------------------------------------------------------------
 
 
-def _reasons_json(items) -> str:
+def _frozen(key, value) -> tuple:
+    """A parameter as a cache key that tells apart what prints differently (1 and True,
+    Decimal 1.0 and 1.00)."""
+    if isinstance(value, Decimal):
+        return key, Decimal, value.as_tuple()
+    return key, type(value), value
+
+
+def _reasons_json(items, cache: dict) -> str:
+    """Reasons or notes as JSON text; the same few recur on thousands of lines."""
     if not items:
         return "[]"
-    return json.dumps([{"code": r.code.value, "params": json_params(r.params)} for r in items])
+    try:
+        key = tuple((r.code, *(_frozen(k, v) for k, v in r.params.items())) for r in items)
+        found = cache.get(key)
+    except TypeError:  # a parameter that is not hashable
+        key = found = None
+    if found is None:
+        found = json.dumps([{"code": r.code.value, "params": json_params(r.params)} for r in items])
+        if key is not None:
+            cache[key] = found
+    return found
 
 
 def _write(decisions, lines, household_of, batch_id: int, result: BatchResult) -> int:
     now = timezone.now()
     claim_rows, line_rows, event_rows = [], [], []
     counters: dict[int, list] = {}
+    texts: dict = {}
     for d in decisions:
         cid = int(d.claim_id)
         status = ClaimStatus(d.status.value)
@@ -458,8 +488,8 @@ def _write(decisions, lines, household_of, batch_id: int, result: BatchResult) -
         for ld in d.lines:
             line_rows.append(
                 (
-                    ids[ld.index][0], ld.status.value, _reasons_json(ld.reasons),
-                    _reasons_json(ld.notes), ld.accepted_quantity, ld.claimed, ld.accepted,
+                    ids[ld.index][0], ld.status.value, _reasons_json(ld.reasons, texts),
+                    _reasons_json(ld.notes, texts), ld.accepted_quantity, ld.claimed, ld.accepted,
                     ld.mutual_share, ld.member_share, _deductible(ld), ld.payee.value,
                     int(ld.package_id) if ld.package_id else None,
                     item_rules.get(ld.index, False),
