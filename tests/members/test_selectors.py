@@ -77,6 +77,30 @@ def test_pages_of_a_name_search_say_whether_more_follow(household, clerk_a, enro
         assert [str(m.person) for m in diop_awa] == ["Awa DIOP", "Awatif DIOP"]
 
 
+@pytest.mark.django_db
+def test_a_name_search_keeps_to_the_mutuals_in_scope(
+    household, clerk_a, manager, auditor, root_user, enrol, org_tree
+):
+    enrol(root_user, org_tree.section_c, family(last="NDIAYE", first="Aïda"))
+    enrol(root_user, org_tree.section_c, family(last="NDIOUCK", first="Hélène"))
+
+    def names(user, query):
+        return [str(m.person) for m in member_search_page(user=user, query=query)[0]]
+
+    assert names(clerk_a, "ndiaye helene") == ["Hélène NDIAYE"]
+    assert names(manager, "ndi hel") == ["Hélène NDIAYE"]
+    assert names(manager, "diay") == [
+        "Awa NDIAYE",
+        "Cheikh NDIAYE",
+        "Hélène NDIAYE",
+        "Mamadou NDIAYE",
+    ]
+    assert names(auditor, "ndi hel") == ["Hélène NDIAYE", "Hélène NDIOUCK"]
+    assert names(auditor, "aida") == ["Aïda NDIAYE"]
+    assert len(names(auditor, "")) == 12
+    assert len(names(root_user, "diay")) == 8
+
+
 NAMES = st.text(alphabet=st.sampled_from(list("abcdeéèêëïîôöüçñ ÉÈÀ-'ABCXYZàâ\t")), max_size=20)
 
 
