@@ -208,3 +208,17 @@ def test_a_crash_leaves_whole_slices_and_a_rerun_completes_the_file(
     assert (again.imported, again.skipped, again.failed) == (3, 3, 0)
     assert Household.objects.get(external_id="H3").memberships.count() == 2
     assert Membership.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_the_pending_entries_of_the_name_indexes_are_merged_after_a_large_import():
+    # After a large import, searches must not read a backlog of pending GIN entries.
+    from django.db import connection
+
+    from mutualis.members.importer import _gin_flush
+
+    _gin_flush()  # a no-op on SQLite; on PostgreSQL, merges the pending lists
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'person_name_trgm'")
+            assert cur.fetchone()[0] == 1
