@@ -22,6 +22,16 @@ FLAGS = [
 ]
 
 
+# Pages are checked for what they show, not for speed: on a loaded 2-core CI machine a
+# claim decided with its page can take longer than Playwright's default 5 s.
+try:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+except ImportError:  # the runtime install without the test extra
+    pass
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
