@@ -14,7 +14,7 @@ from mutualis.core.errors import NotFound
 from mutualis.core.roles import Perm, Role
 from mutualis.core.scope import grants, has_perm, in_scope, provider_ids, scope_paths
 
-from .models import AppealStatus, Claim, ClaimBatch, ClaimLine, ClaimStatus
+from .models import Claim, ClaimBatch, ClaimLine
 
 
 def _member_household_ids(user) -> list[int]:
@@ -63,15 +63,6 @@ def line_get(*, user, claim_id, position) -> ClaimLine:
         return claim.lines.select_related("claim").get(position=int(position))
     except (ClaimLine.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-
-
-def review_list(*, user) -> QuerySet[Claim]:
-    """Claims awaiting a human: under review or with an open appeal."""
-    return (
-        claim_list(user=user)
-        .filter(Q(status=ClaimStatus.UNDER_REVIEW) | Q(lines__appeals__status=AppealStatus.OPEN))
-        .distinct()
-    )
 
 
 def sees_diagnoses(user, claim: Claim) -> bool:

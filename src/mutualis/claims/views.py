@@ -378,17 +378,6 @@ def _as_datetime(day):
     return datetime(day.year, day.month, day.day)
 
 
-@login_required
-def review_view(request):
-    """Claims awaiting a human: under review, or with a line appealed (issue 7 adds more)."""
-    if not (
-        has_perm(request.user, Perm.CLAIM_REVIEW) or has_perm(request.user, Perm.CLAIM_ADJUDICATE)
-    ):
-        raise Forbidden()
-    claims = selectors.review_list(user=request.user)
-    return render(request, "claims/review.html", {"page": paginate(request, claims, 30)})
-
-
 # --- Paper batches -------------------------------------------------------------------------
 
 
