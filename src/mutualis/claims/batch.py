@@ -522,11 +522,6 @@ CREATE TEMP TABLE IF NOT EXISTS tmp_claim_decision (
     id bigint, status varchar(20), claimed numeric, accepted numeric,
     mutual_share numeric, member_share numeric, payee varchar(8)
 ) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS tmp_line_decision (
-    id bigint, status varchar(20), reasons jsonb, notes jsonb, accepted_quantity integer,
-    claimed numeric, accepted numeric, mutual_share numeric, member_share numeric,
-    deductible numeric, payee varchar(8), package_id integer, item_rule boolean
-) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS tmp_counter_delta (
     household_id bigint, accepted numeric, mutual_share numeric
 ) ON COMMIT DELETE ROWS;
@@ -537,6 +532,45 @@ _LINE_COLUMNS = (
     "id, status, reasons, notes, accepted_quantity, claimed, accepted, mutual_share,"
     " member_share, deductible, payee, package_id, item_rule"
 )
+_LINE_TEMP_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS tmp_line_decision (
+    id bigint, status varchar(20), reasons jsonb, notes jsonb, accepted_quantity integer,
+    claimed numeric, accepted numeric, mutual_share numeric, member_share numeric,
+    deductible numeric, payee varchar(8), package_id integer, item_rule boolean
+) ON COMMIT DELETE ROWS;
+"""
+
+
+def line_decisions_write(line_rows: list[tuple]) -> None:
+    """Write the decisions of claim lines, one row per line in `_LINE_COLUMNS` order
+    (reasons and notes as JSON text): COPY + `UPDATE … FROM` on PostgreSQL, executemany
+    on SQLite. Used by the batch and by medical review. Call inside a transaction."""
+    with connection.cursor() as cur:
+        _write_lines(cur, line_rows)
+
+
+def _write_lines(cur, line_rows) -> None:
+    if connection.vendor == "postgresql":
+        cur.execute(_LINE_TEMP_TABLE)
+        with cur.copy(f"COPY tmp_line_decision ({_LINE_COLUMNS}) FROM STDIN") as copy:
+            for row in line_rows:
+                copy.write_row(row)
+        cur.execute(
+            "UPDATE claims_claimline l SET status = t.status, reasons = t.reasons,"
+            " notes = t.notes, accepted_quantity = t.accepted_quantity, claimed = t.claimed,"
+            " accepted = t.accepted, mutual_share = t.mutual_share,"
+            " member_share = t.member_share, deductible = t.deductible, payee = t.payee,"
+            " package_id = t.package_id, item_rule = t.item_rule"
+            " FROM tmp_line_decision t WHERE l.id = t.id"
+        )
+    else:
+        cur.executemany(
+            "UPDATE claims_claimline SET status = %s, reasons = %s, notes = %s,"
+            " accepted_quantity = %s, claimed = %s, accepted = %s, mutual_share = %s,"
+            " member_share = %s, deductible = %s, payee = %s, package_id = %s, item_rule = %s"
+            " WHERE id = %s",
+            [(*r[1:], r[0]) for r in line_rows],
+        )
 
 
 def _write_postgres(claim_rows, line_rows, event_rows, counter_rows, now) -> None:
@@ -547,7 +581,6 @@ def _write_postgres(claim_rows, line_rows, event_rows, counter_rows, now) -> Non
         cur.execute(_TEMP_TABLES)
         for table, columns, rows in (
             ("tmp_claim_decision", _CLAIM_COLUMNS, claim_rows),
-            ("tmp_line_decision", _LINE_COLUMNS, line_rows),
             ("tmp_counter_delta", "household_id, accepted, mutual_share", counter_rows),
             ("claims_claimevent", "claim_id, at, actor_id, kind, status, data", event_rows),
         ):
@@ -563,14 +596,7 @@ def _write_postgres(claim_rows, line_rows, event_rows, counter_rows, now) -> Non
         )
         if cur.rowcount != len(claim_rows):  # the rows are locked: cannot happen
             raise RuntimeError("claims changed while they were decided")
-        cur.execute(
-            "UPDATE claims_claimline l SET status = t.status, reasons = t.reasons,"
-            " notes = t.notes, accepted_quantity = t.accepted_quantity, claimed = t.claimed,"
-            " accepted = t.accepted, mutual_share = t.mutual_share,"
-            " member_share = t.member_share, deductible = t.deductible, payee = t.payee,"
-            " package_id = t.package_id, item_rule = t.item_rule"
-            " FROM tmp_line_decision t WHERE l.id = t.id"
-        )
+        _write_lines(cur, line_rows)
         cur.execute(
             "UPDATE claims_consumptioncounter k SET accepted = k.accepted + t.accepted,"
             " mutual_share = k.mutual_share + t.mutual_share"
@@ -588,13 +614,7 @@ def _write_executemany(claim_rows, line_rows, event_rows, counter_rows, now) -> 
             " WHERE id = %s AND status = %s",
             [(*r[1:], now, r[0], ClaimStatus.ENTERED.value) for r in claim_rows],
         )
-        cur.executemany(
-            "UPDATE claims_claimline SET status = %s, reasons = %s, notes = %s,"
-            " accepted_quantity = %s, claimed = %s, accepted = %s, mutual_share = %s,"
-            " member_share = %s, deductible = %s, payee = %s, package_id = %s, item_rule = %s"
-            " WHERE id = %s",
-            [(*r[1:], r[0]) for r in line_rows],
-        )
+        _write_lines(cur, line_rows)
         cur.executemany(
             "INSERT INTO claims_claimevent (claim_id, at, actor_id, kind, status, data)"
             " VALUES (%s, %s, %s, %s, %s, %s)",

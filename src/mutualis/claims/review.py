@@ -18,6 +18,7 @@ appeals, and the members' feedback sample (DOMAIN §7).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -528,7 +529,6 @@ def _apply(*, actor, claim: Claim, case: ReviewCase, kind: str, summary: dict) -
         line = r.line
         if r.action == ReviewAction.KEEP:
             continue
-        before = (line.accepted, line.mutual_share)
         line.accepted_quantity = r.accepted_quantity
         line.accepted = r.accepted
         line.mutual_share = r.mutual_share
@@ -540,12 +540,18 @@ def _apply(*, actor, claim: Claim, case: ReviewCase, kind: str, summary: dict) -
             if r.action == ReviewAction.REJECT or (r.action == ReviewAction.REDUCE and lowered)
             else []
         )
-        changed.append((line, before))
+        changed.append(line)
     if changed:
-        ClaimLine.objects.bulk_update(
-            [ln for ln, _ in changed],
-            ["accepted_quantity", "accepted", "mutual_share", "member_share", "status", "reasons"],
-        )
+        from .batch import line_decisions_write  # batch imports services, which import us
+
+        line_decisions_write(
+            [
+                (ln.pk, ln.status, json.dumps(ln.reasons), json.dumps(ln.notes),
+                 ln.accepted_quantity, ln.claimed, ln.accepted, ln.mutual_share,
+                 ln.member_share, ln.deductible, ln.payee, ln.package_id, ln.item_rule)
+                for ln in changed
+            ]
+        )  # fmt: skip
     LineReview.objects.filter(pk__in=[r.pk for r in reviews]).update(applied=True)
     for r in reviews:
         if r.appeal is not None and r.appeal.status == AppealStatus.OPEN:
