@@ -37,9 +37,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from mutualis.core.errors import ValidationFailed
 from mutualis.core.roles import Perm
 from mutualis.core.scope import require
 from mutualis.core.services import audit_record, batch_run
@@ -53,27 +51,16 @@ from mutualis.providers.selectors import agreement_facts
 from . import facts, services
 from .batch_facts import ChunkFacts, any_of
 from .models import (
-    BatchState,
     Claim,
-    ClaimBatch,
-    ClaimEvent,
     ClaimLine,
-    ClaimSource,
     ClaimStatus,
     ConsumptionCounter,
     EventKind,
 )
 from .reasons import json_params
 from .services import (
-    BatchClosed,
-    ClaimInput,
-    IdempotencyKeyReused,
-    _check_actor,
-    _check_input,
     _deductible,
-    _find_membership,
     _item_rules,
-    _lock_household,
 )
 
 CHUNK = 5000  # claims per transaction (about 15,000 lines)
@@ -97,101 +84,10 @@ class BatchResult:
 
 
 @transaction.atomic
-def claim_defer(
-    *,
-    actor,
-    provider,
-    data: ClaimInput,
-    key: str = "",
-    source: str = ClaimSource.WEB,
-    batch: ClaimBatch | None = None,
-    corrects: Claim | None = None,
-    today: date | None = None,
-) -> Claim:
+def claim_defer(**kwargs) -> Claim:
     """Store a claim as `entered`, checked at the edge like `claim_submit` but not decided;
     `claims_adjudicate` decides it later. A correction is always decided at once."""
-    if corrects is not None:
-        raise ValidationFailed(fields={"defer": _("A correction is decided at once.")})
-    codes = {ln.item.strip() for ln in data.lines}
-    membership, items = _find_membership(data.card_number, codes)
-    _check_actor(actor, provider, membership)
-    mutual = membership.mutual
-    today = today or services.local_today(mutual)
-    catalogue = facts.catalogue(mutual.pk, codes, items)
-    _check_input(data, today, catalogue)
-    if batch is not None and batch.state != BatchState.OPEN:
-        raise BatchClosed()
-    _lock_household(membership.household_id)
-    fingerprint = data.fingerprint()
-    key = (key or "").strip()[:100]
-    if key:
-        existing = Claim.objects.filter(provider=provider, idempotency_key=key).first()
-        if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyKeyReused()
-            existing.replayed = True
-            return existing
-    q = mutual.money.quantize
-    claimed = [q(ln.unit_price * ln.quantity) for ln in data.lines]
-    claim = Claim.objects.create(
-        mutual=mutual,
-        section=membership.section,
-        provider=provider,
-        membership=membership,
-        household_id=membership.household_id,
-        batch=batch,
-        source=source,
-        idempotency_key=key,
-        fingerprint=fingerprint,
-        provider_reference=data.provider_reference[:64],
-        care_type=data.care_type,
-        start_on=data.start_on,
-        end_on=data.end_on,
-        submitted_on=batch.received_on if batch is not None else today,
-        diagnoses=[d.strip().upper() for d in data.diagnoses],
-        referral=data.referral[:64],
-        authorisation=data.authorisation[:64],
-        episode=data.episode[:64],
-        status=ClaimStatus.ENTERED,
-        currency=mutual.currency,
-        claimed=sum(claimed, Decimal(0)),
-        entered_by=actor,
-    )
-    zero = Decimal(0)
-    ClaimLine.objects.bulk_create(
-        ClaimLine(
-            claim=claim,
-            position=i,
-            item_code=ln.item.strip(),
-            category=catalogue[ln.item.strip()].category,
-            quantity=ln.quantity,
-            unit_price=ln.unit_price,
-            on=ln.on or data.start_on,
-            status="",  # undecided
-            claimed=claimed[i],
-            accepted=zero,
-            mutual_share=zero,
-            member_share=zero,
-            payee="",
-        )
-        for i, ln in enumerate(data.lines)
-    )
-    ClaimEvent.objects.create(
-        claim=claim,
-        actor=actor,
-        kind=EventKind.ENTERED,
-        status=ClaimStatus.ENTERED,
-        data={"source": source, "lines": len(data.lines), "deferred": True},
-    )
-    audit_record(
-        actor=actor,
-        action="claim.defer",
-        target=claim,
-        organisation=membership.section,
-        data={"source": source, "lines": len(data.lines)},
-    )
-    claim.replayed = False
-    return claim
+    return services.claim_submit(**kwargs, defer=True)
 
 
 # --- The batch ------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from mutualis.core.audit import acting_as
 from mutualis.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualis.core.roles import Perm
+from mutualis.core.rows import get as rows_get
+from mutualis.core.rows import insert as rows_insert
 from mutualis.core.scope import require
 from mutualis.core.services import audit_record
 from mutualis.engine import benefits as eb
@@ -92,22 +94,27 @@ def settings_for(mutual) -> ReviewSettings:
 # --- Sampling ------------------------------------------------------------------------
 
 
-def sample_for_review(*, mutual, claim_ids) -> int:
+def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
     """Mark the sampled decided claims among `claim_ids` *under review*; returns how many.
 
     Also draws the feedback sample. Set-based: the same number of queries for
-    one claim or a chunk of thousands.
+    one claim or a chunk of thousands. The single-claim path passes the claim's
+    `rows` it has just written — (id, claimed, provider id, provider kind, date of
+    care, household id, section id) — instead of reading them back.
     """
     ids = list(claim_ids)
-    conf = ReviewSettings.objects.filter(mutual=mutual).first() if ids else None
+    conf = rows_get(ReviewSettings, "mutual_id", mutual.pk) if ids else None
     if conf is None:
         return 0
-    rows = list(
-        Claim.objects.filter(pk__in=ids, mutual=mutual, status__in=DECIDED).values_list(
-            "pk", "claimed", "provider_id", "provider__kind", "start_on", "household_id",
-            "section_id",
-        )
-    )  # fmt: skip
+    if rows is None:
+        rows = list(
+            Claim.objects.filter(pk__in=ids, mutual=mutual, status__in=DECIDED).values_list(
+                "pk", "claimed", "provider_id", "provider__kind", "start_on", "household_id",
+                "section_id",
+            )
+        )  # fmt: skip
+    else:
+        rows = [r for r in rows if r[0] in set(ids)]
     if not rows:
         return 0
     reasons: dict[int, list[dict]] = {}
@@ -226,7 +233,7 @@ def _feedback_sample(conf, rows) -> None:
     if not conf.feedback_share:
         return
     seed = f"{conf.seed}:feedback"
-    FeedbackQuestion.objects.bulk_create(
+    rows_insert(
         [
             FeedbackQuestion(claim_id=pk, provider_id=prov, household_id=hh, section_id=sec)
             for pk, _c, prov, _k, _s, hh, sec in rows

@@ -22,10 +22,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutualis.core import rows
 from mutualis.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mutualis.core.roles import Perm, Role
 from mutualis.core.scope import grants, has_perm, provider_ids, require
@@ -264,6 +264,29 @@ def _lock_household(household_id: int) -> None:
         cursor.execute(sql, [household_id])
 
 
+_COUNTER_ADD_SQL = (
+    "UPDATE {t} SET accepted = accepted + %s, mutual_share = mutual_share + %s"
+    " WHERE household_id = %s"
+)
+_REPLAY_SQL = "SELECT id, fingerprint FROM {t} WHERE provider_id = %s AND idempotency_key = %s"
+
+
+def _replay(provider, key: str, fingerprint: str) -> Claim | None:
+    """The claim already stored under this provider's idempotency `key`, if any."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_REPLAY_SQL.format(t=Claim._meta.db_table), [provider.pk, key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if row[1] != fingerprint:
+        raise IdempotencyKeyReused()
+    existing = Claim.objects.select_related("membership").get(pk=row[0])
+    existing.replayed = True
+    return existing
+
+
 @transaction.atomic
 def claim_submit(
     *,
@@ -275,12 +298,20 @@ def claim_submit(
     batch: ClaimBatch | None = None,
     corrects: Claim | None = None,
     today: date | None = None,
+    defer: bool = False,
 ) -> Claim:
     """Enter one claim and decide it at once with the engine; returns the stored claim.
 
-    The same `key` with the same data returns the first claim (`claim.replayed`
-    is True); with other data it is a Conflict.
+    With `defer`, the claim is checked the same way but stored *Entered*, undecided,
+    for the batch adjudication (`claims.batch.claims_adjudicate`); a correction is
+    always decided at once. The same `key` with the same data returns the first
+    claim (`claim.replayed` is True); with other data it is a Conflict.
+
+    The rows are written with `core.rows.insert` (no query compiler, one prepared
+    statement per table): this is the path a provider's software calls per patient.
     """
+    if defer and corrects is not None:
+        raise ValidationFailed(fields={"defer": _("A correction is decided at once.")})
     codes = {ln.item.strip() for ln in data.lines}
     membership, items = _find_membership(data.card_number, codes)
     _check_actor(actor, provider, membership)
@@ -299,13 +330,106 @@ def claim_submit(
     fingerprint = data.fingerprint()
     key = (key or "").strip()[:100]
     if key:
-        existing = Claim.objects.filter(provider=provider, idempotency_key=key).first()
+        existing = _replay(provider, key, fingerprint)
         if existing is not None:
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyKeyReused()
-            existing.replayed = True
             return existing
 
+    submitted = batch.received_on if batch is not None else today
+    claim = Claim(
+        mutual=mutual,
+        section=membership.section,
+        provider=provider,
+        membership=membership,
+        household_id=membership.household_id,
+        batch=batch,
+        source=source,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        provider_reference=data.provider_reference[:64],
+        care_type=data.care_type,
+        start_on=data.start_on,
+        end_on=data.end_on,
+        submitted_on=submitted,
+        diagnoses=[d.strip().upper() for d in data.diagnoses],
+        referral=data.referral[:64],
+        authorisation=data.authorisation[:64],
+        episode=data.episode[:64],
+        corrects=corrects,
+        status=ClaimStatus.ENTERED,
+        currency=mutual.currency,
+        entered_by=actor,
+    )
+    if defer:
+        lines = _entered_lines(claim, data, catalogue, mutual)
+        decision = None
+    else:
+        decision = _decide(claim, data, membership, provider, catalogue, today, corrects)
+        lines = _decided_lines(claim, data, catalogue, decision)
+    rows.insert([claim])
+    rows.insert_history([claim])
+    for line in lines:
+        line.claim_id = claim.pk
+    rows.insert(lines)
+    cached = ClaimLine.objects.filter(claim=claim)
+    cached._result_cache, cached._prefetch_done = lines, True
+    claim._prefetched_objects_cache = {"lines": cached}  # the answer needs no re-read
+    entered = {"source": source, "lines": len(data.lines)}
+    events = [
+        ClaimEvent(
+            claim=claim,
+            actor=actor,
+            kind=EventKind.ENTERED,
+            status=ClaimStatus.ENTERED,
+            data={**entered, "deferred": True} if defer else entered,
+        )
+    ]
+    if decision is not None:
+        events.append(
+            ClaimEvent(
+                claim=claim,
+                actor=None,
+                kind=EventKind.DECIDED,
+                status=claim.status,
+                data={
+                    "by": "rules",
+                    "reasons": sorted({r.code.value for ld in decision.lines for r in ld.reasons}),
+                    "mutual_share": str(claim.mutual_share),
+                },
+            )
+        )
+    rows.insert(events)
+    if decision is not None:
+        _counter_add(membership.household_id, decision.accepted, decision.mutual_share)
+    if corrects is not None:
+        Claim.objects.filter(pk=corrects.pk).update(status=ClaimStatus.REPLACED)
+        ClaimEvent.objects.create(
+            claim=corrects,
+            actor=actor,
+            kind=EventKind.CORRECTED,
+            status=ClaimStatus.REPLACED,
+            data={"by_claim": claim.pk},
+        )
+    if decision is not None:
+        known = (claim.pk, claim.claimed, provider.pk, provider.kind, claim.start_on,
+                 claim.household_id, claim.section_id)  # fmt: skip
+        if sample_for_review(mutual=mutual, claim_ids=[claim.pk], rows=[known]):
+            claim.status = ClaimStatus.UNDER_REVIEW
+    audit_record(
+        actor=actor,
+        action="claim.defer" if defer else "claim.submit",
+        target=claim,
+        organisation=membership.section,
+        data={"source": source, "lines": len(data.lines)}
+        if defer
+        else {"status": claim.status, "source": source, "lines": len(data.lines)},
+    )
+    claim.replayed = False
+    return claim
+
+
+def _decide(claim, data, membership, provider, catalogue, today, corrects):
+    """Run the engine on the claim with its context; fills the claim's totals."""
+    codes = set(catalogue)
     member, packages = facts.member_and_packages(membership, data.start_on)
     consumption, previous = facts.household_history(
         household_id=membership.household_id,
@@ -328,7 +452,7 @@ def claim_submit(
         beneficiary_id=str(membership.pk),
         provider_id=str(provider.pk),
         start=data.start_on,
-        submitted=batch.received_on if batch is not None else today,
+        submitted=claim.submitted_on,
         lines=tuple(
             EngineLine(ln.item.strip(), ln.quantity, ln.unit_price, ln.on) for ln in data.lines
         ),
@@ -346,117 +470,75 @@ def claim_submit(
         episode=data.episode or None,
     )
     decision = adjudicate_claim(engine_claim, context)
+    claim.status = ClaimStatus(decision.status.value)
+    claim.claimed = decision.claimed
+    claim.accepted = decision.accepted
+    claim.mutual_share = decision.mutual_share
+    claim.member_share = decision.member_share
+    claim.payee = decision.payee.value
+    claim.decided_at = timezone.now()
+    return decision
 
-    now = timezone.now()
+
+def _decided_lines(claim, data, catalogue, decision) -> list[ClaimLine]:
     item_rules = _item_rules(decision)
-    claim = Claim.objects.create(
-        mutual=mutual,
-        section=membership.section,
-        provider=provider,
-        membership=membership,
-        household_id=membership.household_id,
-        batch=batch,
-        source=source,
-        idempotency_key=key,
-        fingerprint=fingerprint,
-        provider_reference=data.provider_reference[:64],
-        care_type=data.care_type,
-        start_on=data.start_on,
-        end_on=data.end_on,
-        submitted_on=engine_claim.submitted,
-        diagnoses=[d.strip().upper() for d in data.diagnoses],
-        referral=data.referral[:64],
-        authorisation=data.authorisation[:64],
-        episode=data.episode[:64],
-        corrects=corrects,
-        status=ClaimStatus(decision.status.value),
-        currency=mutual.currency,
-        claimed=decision.claimed,
-        accepted=decision.accepted,
-        mutual_share=decision.mutual_share,
-        member_share=decision.member_share,
-        payee=decision.payee.value,
-        entered_by=actor,
-        decided_at=now,
-    )
-    lines = ClaimLine.objects.bulk_create(
-        [
-            ClaimLine(
-                claim=claim,
-                position=ld.index,
-                item_code=ld.item,
-                category=catalogue[ld.item].category,
-                quantity=ld.quantity,
-                unit_price=data.lines[ld.index].unit_price,
-                on=data.lines[ld.index].on or data.start_on,
-                status=LineStatus(ld.status.value),
-                reasons=[
-                    {"code": r.code.value, "params": json_params(r.params)} for r in ld.reasons
-                ],
-                notes=[{"code": n.code.value, "params": json_params(n.params)} for n in ld.notes],
-                accepted_quantity=ld.accepted_quantity,
-                claimed=ld.claimed,
-                accepted=ld.accepted,
-                mutual_share=ld.mutual_share,
-                member_share=ld.member_share,
-                deductible=_deductible(ld),
-                payee=ld.payee.value,
-                package_id=int(ld.package_id) if ld.package_id else None,
-                item_rule=item_rules.get(ld.index, False),
-            )
-            for ld in decision.lines
-        ]
-    )
-    cached = ClaimLine.objects.filter(claim=claim)
-    cached._result_cache, cached._prefetch_done = lines, True
-    claim._prefetched_objects_cache = {"lines": cached}  # the answer needs no re-read
-    codes_seen = sorted({r.code.value for ld in decision.lines for r in ld.reasons})
-    ClaimEvent.objects.bulk_create(
-        [
-            ClaimEvent(
-                claim=claim,
-                actor=actor,
-                kind=EventKind.ENTERED,
-                status=ClaimStatus.ENTERED,
-                data={"source": source, "lines": len(data.lines)},
-            ),
-            ClaimEvent(
-                claim=claim,
-                actor=None,
-                kind=EventKind.DECIDED,
-                status=claim.status,
-                data={
-                    "by": "rules",
-                    "reasons": codes_seen,
-                    "mutual_share": str(claim.mutual_share),
-                },
-            ),
-        ]
-    )
-    ConsumptionCounter.objects.filter(pk=membership.household_id).update(
-        accepted=F("accepted") + decision.accepted,
-        mutual_share=F("mutual_share") + decision.mutual_share,
-    )
-    if corrects is not None:
-        Claim.objects.filter(pk=corrects.pk).update(status=ClaimStatus.REPLACED)
-        ClaimEvent.objects.create(
-            claim=corrects,
-            actor=actor,
-            kind=EventKind.CORRECTED,
-            status=ClaimStatus.REPLACED,
-            data={"by_claim": claim.pk},
+    return [
+        ClaimLine(
+            position=ld.index,
+            item_code=ld.item,
+            category=catalogue[ld.item].category,
+            quantity=ld.quantity,
+            unit_price=data.lines[ld.index].unit_price,
+            on=data.lines[ld.index].on or data.start_on,
+            status=LineStatus(ld.status.value),
+            reasons=[{"code": r.code.value, "params": json_params(r.params)} for r in ld.reasons],
+            notes=[{"code": n.code.value, "params": json_params(n.params)} for n in ld.notes],
+            accepted_quantity=ld.accepted_quantity,
+            claimed=ld.claimed,
+            accepted=ld.accepted,
+            mutual_share=ld.mutual_share,
+            member_share=ld.member_share,
+            deductible=_deductible(ld),
+            payee=ld.payee.value,
+            package_id=int(ld.package_id) if ld.package_id else None,
+            item_rule=item_rules.get(ld.index, False),
         )
-    if sample_for_review(mutual=mutual, claim_ids=[claim.pk]):
-        claim.status = ClaimStatus.UNDER_REVIEW
-    audit_record(
-        actor=actor,
-        action="claim.submit",
-        target=claim,
-        organisation=membership.section,
-        data={"status": claim.status, "source": source, "lines": len(data.lines)},
-    )
-    claim.replayed = False
-    return claim
+        for ld in decision.lines
+    ]
+
+
+def _entered_lines(claim, data, catalogue, mutual) -> list[ClaimLine]:
+    """Undecided lines (status and payee empty) of a claim stored for the batch."""
+    q = mutual.money.quantize
+    claimed = [q(ln.unit_price * ln.quantity) for ln in data.lines]
+    claim.claimed = sum(claimed, Decimal(0))
+    zero = Decimal(0)
+    return [
+        ClaimLine(
+            position=i,
+            item_code=ln.item.strip(),
+            category=catalogue[ln.item.strip()].category,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            on=ln.on or data.start_on,
+            status="",
+            claimed=claimed[i],
+            accepted=zero,
+            mutual_share=zero,
+            member_share=zero,
+            payee="",
+        )
+        for i, ln in enumerate(data.lines)
+    ]
+
+
+def _counter_add(household_id: int, accepted: Decimal, mutual_share: Decimal) -> None:
+    """Add a decided claim's consumption to the household's counter (row locked)."""
+    from django.db import connection
+
+    sql = _COUNTER_ADD_SQL.format(t=ConsumptionCounter._meta.db_table)  # a table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [accepted, mutual_share, household_id])
 
 
 # --- Corrections --------------------------------------------------------------------

@@ -122,4 +122,15 @@ def load(*, households: int = 2000) -> DemoContext:
             continue
         if module.__name__ != __name__:
             module.load(ctx)
+    _analyze()
     return ctx
+
+
+def _analyze() -> None:
+    """Give PostgreSQL the real table sizes once the demo is in: its first plans (and
+    the statements a connection prepares) would otherwise assume empty tables."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

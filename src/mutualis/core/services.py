@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutualis.engine.money import CURRENCIES
 
+from . import rows
 from .audit import acting_as
 from .errors import Conflict, DomainError, Forbidden, ValidationFailed
 from .models import (
@@ -55,7 +56,7 @@ def audit_record(
     *, actor, action: str, target=None, organisation=None, data: dict | None = None
 ) -> AuditEvent:
     """Write one audit event. Never put health data (diagnoses) in `data`."""
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -63,6 +64,8 @@ def audit_record(
         organisation=organisation,
         data=data or {},
     )
+    rows.insert([event])  # on every write path: no query compiler (core.rows)
+    return event
 
 
 # --- Organisations -------------------------------------------------------------

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from mutualis.core import rows
 from mutualis.core.errors import NotFound
 from mutualis.core.models import Organisation
 from mutualis.core.roles import Perm
@@ -41,6 +42,11 @@ def provider_list(*, user, perm: Perm | None = None) -> QuerySet[Provider]:
 
 
 def provider_get(*, user, provider_id, perm: Perm | None = None) -> Provider:
+    if isinstance(provider_id, int) and provider_id in provider_ids(user):
+        # A facility agent's own provider (every claim it posts): one plain SELECT.
+        provider = rows.get(Provider, "id", provider_id)
+        if provider is not None:
+            return provider
     try:
         return provider_list(user=user, perm=perm).get(pk=provider_id)
     except (Provider.DoesNotExist, ValueError, TypeError):
