@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from mutualis.core.errors import NotFound
 from mutualis.core.models import Organisation, OrgKind
 from mutualis.core.roles import ROLE_PERMS, Perm
+from mutualis.core.rows import loaded as rows_loaded
 from mutualis.core.scope import grants
 from mutualis.engine import benefits as eb
 from mutualis.engine import eligibility as ee
@@ -545,7 +546,8 @@ def standings_from_rows(rows: list[tuple], household_ids: list[int], on: date) -
         elif kind == 4:
             paid.setdefault(owner, []).append((_date(d1), ref, Decimal(amount)))
         elif kind == 5:
-            schedule = Schedule(
+            schedule = rows_loaded(
+                Schedule,
                 id=owner,
                 grace_days=n1,
                 cover_share=Decimal(amount),
@@ -672,7 +674,10 @@ def membership_with_items(number: str, codes) -> tuple[object, dict[str, Catalog
         tz,
         *_item,
     ) = rows[0]
-    person = Person(
+    # Partial rows (what eligibility and claims read), built positionally: the other
+    # fields are deferred, so touching one reads it rather than a made-up default.
+    person = rows_loaded(
+        Person,
         id=person_id,
         mutual_id=mutual_id,
         first_name=first,
@@ -682,12 +687,16 @@ def membership_with_items(number: str, codes) -> tuple[object, dict[str, Catalog
         birth_year=birth_year,
         photo=photo or None,
     )
-    household = Household(id=hh_id, number=hh_number, mutual_id=mutual_id, section_id=section_id)
-    section = Organisation(id=section_id, path=s_path, name=s_name)
-    mutual = Organisation(
-        id=mutual_id, path=u_path, name=u_name, currency=currency_code, time_zone=tz
+    household = rows_loaded(
+        Household, id=hh_id, number=hh_number, mutual_id=mutual_id, section_id=section_id
     )
-    m = Membership(
+    section = rows_loaded(Organisation, id=section_id, path=s_path, name=s_name)
+    mutual = rows_loaded(
+        Organisation, id=mutual_id, path=u_path, name=u_name, currency=currency_code, time_zone=tz
+    )
+    m = rows_loaded(
+        Membership,
+        {"household": household, "section": section, "mutual": mutual, "person": person},
         id=pk,
         number=num,
         category=category,
@@ -695,19 +704,22 @@ def membership_with_items(number: str, codes) -> tuple[object, dict[str, Catalog
         joined_on=_opt_date(joined),
         left_on=_opt_date(left),
         relationship=relationship,
-        household=household,
-        section=section,
-        mutual=mutual,
-        person=person,
+        household_id=hh_id,
+        section_id=section_id,
+        mutual_id=mutual_id,
+        person_id=person_id,
     )
-    for obj in (person, household, section, mutual, m):
-        obj._state.adding = False
     items = {}
     for row in rows:
         item_id, code, name, price, care, kind, cat_id, cat_code, cat_name = row[24:]
         if item_id is None:
             continue
-        item = CatalogueItem(
+        category = rows_loaded(
+            ServiceCategory, id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name
+        )
+        items[code] = rows_loaded(
+            CatalogueItem,
+            {"category": category},
             id=item_id,
             mutual_id=mutual_id,
             code=code,
@@ -715,10 +727,8 @@ def membership_with_items(number: str, codes) -> tuple[object, dict[str, Catalog
             kind=kind,
             reference_price=Decimal(str(price)),
             care_type=care,
-            category=ServiceCategory(id=cat_id, mutual_id=mutual_id, code=cat_code, name=cat_name),
+            category_id=cat_id,
         )
-        item._state.adding = False
-        items[code] = item
     return m, items
 
 

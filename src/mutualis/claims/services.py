@@ -29,7 +29,7 @@ from mutualis.core import rows
 from mutualis.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mutualis.core.roles import Perm, Role
 from mutualis.core.scope import grants, has_perm, provider_ids, require
-from mutualis.core.services import audit_record
+from mutualis.core.services import audit_event, audit_record
 from mutualis.engine import benefits as eb
 from mutualis.engine.adjudication import Claim as EngineClaim
 from mutualis.engine.adjudication import ClaimContext, adjudicate_claim
@@ -335,13 +335,18 @@ def claim_submit(
             return existing
 
     submitted = batch.received_on if batch is not None else today
-    claim = Claim(
-        mutual=mutual,
-        section=membership.section,
-        provider=provider,
-        membership=membership,
+    claim = rows.new(
+        Claim,
+        {
+            "mutual": mutual,
+            "section": membership.section,
+            "provider": provider,
+            "membership": membership,
+            "batch": batch,
+            "corrects": corrects,
+            "entered_by": actor,
+        },
         household_id=membership.household_id,
-        batch=batch,
         source=source,
         idempotency_key=key,
         fingerprint=fingerprint,
@@ -354,10 +359,8 @@ def claim_submit(
         referral=data.referral[:64],
         authorisation=data.authorisation[:64],
         episode=data.episode[:64],
-        corrects=corrects,
         status=ClaimStatus.ENTERED,
         currency=mutual.currency,
-        entered_by=actor,
     )
     if defer:
         lines = _entered_lines(claim, data, catalogue, mutual)
@@ -367,9 +370,9 @@ def claim_submit(
         lines = _decided_lines(claim, data, catalogue, decision)
     entered = {"source": source, "lines": len(data.lines)}
     events = [
-        ClaimEvent(
-            claim=claim,
-            actor=actor,
+        rows.new(
+            ClaimEvent,
+            {"actor": actor if getattr(actor, "pk", None) else None},
             kind=EventKind.ENTERED,
             status=ClaimStatus.ENTERED,
             data={**entered, "deferred": True} if defer else entered,
@@ -378,9 +381,8 @@ def claim_submit(
     also = []
     if decision is not None:
         events.append(
-            ClaimEvent(
-                claim=claim,
-                actor=None,
+            rows.new(
+                ClaimEvent,
                 kind=EventKind.DECIDED,
                 status=claim.status,
                 data={
@@ -392,10 +394,24 @@ def claim_submit(
         )
         counter = _COUNTER_ADD_SQL.format(t=ConsumptionCounter._meta.db_table)  # a table name
         also.append((counter, [decision.accepted, decision.mutual_share, claim.household_id]))
-    # The claim, its history row, lines, events and the household's counter: one
-    # statement on PostgreSQL (core.rows.insert_family).
-    rows.insert_family(claim, [("claim_id", lines), ("claim_id", events)], history=True, also=also)
-    cached = ClaimLine.objects.filter(claim=claim)
+    audit = audit_event(
+        actor=actor,
+        action="claim.defer" if defer else "claim.submit",
+        target_type=Claim._meta.label_lower,
+        organisation=membership.section,
+        data={"source": source, "lines": len(data.lines)}
+        if defer
+        else {"status": claim.status, "source": source, "lines": len(data.lines)},
+    )  # the rules' decision; a sampling for review is its own event below
+    # The claim, its history row, lines, events, audit event and the household's
+    # counter: one statement on PostgreSQL (core.rows.insert_family).
+    rows.insert_family(
+        claim,
+        [("claim_id", lines), ("claim_id", events), ("target_id", [audit])],
+        history=True,
+        also=also,
+    )
+    cached = ClaimLine.objects.filter(claim_id=claim.pk)
     cached._result_cache, cached._prefetch_done = lines, True
     claim._prefetched_objects_cache = {"lines": cached}  # the answer needs no re-read
     if corrects is not None:
@@ -412,15 +428,6 @@ def claim_submit(
                  claim.household_id, claim.section_id)  # fmt: skip
         if sample_for_review(mutual=mutual, claim_ids=[claim.pk], rows=[known]):
             claim.status = ClaimStatus.UNDER_REVIEW
-    audit_record(
-        actor=actor,
-        action="claim.defer" if defer else "claim.submit",
-        target=claim,
-        organisation=membership.section,
-        data={"source": source, "lines": len(data.lines)}
-        if defer
-        else {"status": claim.status, "source": source, "lines": len(data.lines)},
-    )
     claim.replayed = False
     return claim
 
@@ -481,7 +488,8 @@ def _decide(claim, data, membership, provider, catalogue, today, corrects):
 def _decided_lines(claim, data, catalogue, decision) -> list[ClaimLine]:
     item_rules = _item_rules(decision)
     return [
-        ClaimLine(
+        rows.new(
+            ClaimLine,
             position=ld.index,
             item_code=ld.item,
             category=catalogue[ld.item].category,
@@ -512,7 +520,8 @@ def _entered_lines(claim, data, catalogue, mutual) -> list[ClaimLine]:
     claim.claimed = sum(claimed, Decimal(0))
     zero = Decimal(0)
     return [
-        ClaimLine(
+        rows.new(
+            ClaimLine,
             position=i,
             item_code=ln.item.strip(),
             category=catalogue[ln.item.strip()].category,

@@ -20,9 +20,51 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from django.db import connections, models
+from django.db.models import DEFERRED
 from django.utils import timezone
 
 from .audit import current_actor
+
+
+def loaded(model: type[models.Model], related: dict | None = None, /, **values):
+    """An instance of `model` as read from the database, with only `values` (by
+    attname) loaded; other fields are deferred (read if ever touched). Built from
+    positional values, which costs half of keyword construction. `related`:
+    {relation name: instance} kept as the loaded relations."""
+    obj = model(*[values.get(name, DEFERRED) for name in _attnames(model)])
+    obj._state.adding = False
+    obj._state.db = "default"
+    if related:
+        obj._state.fields_cache.update(related)
+    return obj
+
+
+def new(model: type[models.Model], related: dict | None = None, /, **values):
+    """An unsaved instance of `model` for `insert`: `values` by attname, each other
+    field its default; `related`: {relation name: instance} sets the foreign key and
+    keeps the instance. The positional construction of `loaded`."""
+    if related:
+        for name, inst in related.items():
+            values[_fk_attname(model, name)] = inst.pk if inst is not None else None
+    obj = model(
+        *[
+            values[f.attname] if f.attname in values else f.get_default()
+            for f in model._meta.concrete_fields
+        ]
+    )
+    if related:
+        obj._state.fields_cache.update(related)
+    return obj
+
+
+@lru_cache(maxsize=512)
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+@lru_cache(maxsize=512)
+def _fk_attname(model: type[models.Model], name: str) -> str:
+    return model._meta.get_field(name).attname
 
 
 @lru_cache(maxsize=256)
@@ -85,7 +127,8 @@ def insert_family(
     also: Sequence[tuple[str, list]] = (),
 ) -> None:
     """Insert `parent`, its simple-history row if `history`, and each list of unsaved
-    `children` whose foreign key `attname` points to it; `also` adds statements
+    `children` whose `attname` gets its key (a foreign key, or a text column such as
+    an audit event's `target_id`); `also` adds statements
     (SQL, params) that need no result, such as a counter's UPDATE.
 
     On PostgreSQL this is one statement (data-modifying CTEs: one round trip, one
@@ -98,7 +141,7 @@ def insert_family(
             insert_history([parent])
         for attname, objs in children:
             for obj in objs:
-                setattr(obj, attname, parent.pk)
+                setattr(obj, attname, _link(type(obj), attname).to_python(parent.pk))
             insert(objs)
         with connection.cursor() as cursor:
             for sql, params in also:
@@ -129,7 +172,14 @@ def insert_family(
     parent._state.db = "default"
     for attname, objs in children:
         for obj in objs:
-            setattr(obj, attname, key)
+            setattr(obj, attname, _link(type(obj), attname).to_python(key))
+
+
+@lru_cache(maxsize=256)
+def _link(model: type[models.Model], attname: str):
+    """The field of a child row that holds its parent's key: a foreign key, or a text
+    column such as an audit event's `target_id`."""
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
 
 
 def _values(obj, connection, skip: str | None = None) -> list:
@@ -174,10 +224,11 @@ def _family_sql(shape) -> str:
         c_fields, _ = _shape(child)
         cols, c_row = typed(c_fields, skip=attname)
         names = ", ".join(quote(f.column) for f in cols)
-        fk = quote(child._meta.get_field(attname.removesuffix("_id")).column)
+        link = _link(child, attname)
+        key = f"p.{pk}" if link.is_relation else f"CAST(p.{pk} AS {link.db_type(connection)})"
         parts.append(
-            f"c{i} AS (INSERT INTO {quote(child._meta.db_table)} ({fk}, {names})"
-            f" SELECT p.{pk}, v.* FROM p, (VALUES {', '.join([c_row] * count)}) AS v)"
+            f"c{i} AS (INSERT INTO {quote(child._meta.db_table)} ({quote(link.column)}, {names})"
+            f" SELECT {key}, v.* FROM p, (VALUES {', '.join([c_row] * count)}) AS v)"
         )
     for i, sql in enumerate(also):
         parts.append(f"x{i} AS ({sql})")

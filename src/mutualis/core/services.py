@@ -56,16 +56,30 @@ def audit_record(
     *, actor, action: str, target=None, organisation=None, data: dict | None = None
 ) -> AuditEvent:
     """Write one audit event. Never put health data (diagnoses) in `data`."""
-    event = AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        organisation=organisation,
-        data=data or {},
+    event = audit_event(
+        actor=actor, action=action, target=target, organisation=organisation, data=data
     )
     rows.insert([event])  # on every write path: no query compiler (core.rows)
     return event
+
+
+def audit_event(
+    *, actor, action: str, target=None, target_type: str = "", organisation=None, data=None
+) -> AuditEvent:
+    """The unsaved audit event of `audit_record`, for a writer that stores it with the
+    target it creates (`core.rows.insert_family`: `target_type` given, `target_id`
+    filled from the new row's key)."""
+    return rows.new(
+        AuditEvent,
+        {
+            "actor": actor if getattr(actor, "pk", None) else None,
+            "organisation": organisation,
+        },
+        action=action,
+        target_type=target._meta.label_lower if target is not None else target_type,
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+    )
 
 
 # --- Organisations -------------------------------------------------------------
