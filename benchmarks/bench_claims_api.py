@@ -4,8 +4,9 @@ under concurrent clients on loopback, beside GET /api/v1/ping in the same run.
     python -m benchmarks.bench_claims_api --clients 8 --seconds 20
 
 Builds a fresh demo database (`mutualis migrate` + `mutualis demo`: 2 000
-households, catalogue, packages, agreements) in a temporary MUTUALIS_HOME (or
-in DATABASE_URL when set: give a throw-away PostgreSQL database), gives the
+households, catalogue, packages, agreements) in a temporary MUTUALIS_HOME (SQLite),
+or, when DATABASE_URL is PostgreSQL, in `<its name>_claims_api`, dropped and created
+again at each run, so every run starts from the same data; gives the
 health centre's agent an API token, serves with the production server
 (`mutualis serve`, granian WSGI), then runs N client processes, each with a
 keep-alive connection: first the trivial authenticated endpoint, then claims
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -52,8 +54,28 @@ print("BENCH" + json.dumps({"key": key, "numbers": numbers, "today": today.isofo
 """
 
 
+def _fresh_database(url: str) -> str:
+    """A new, empty `<name>_claims_api` beside the PostgreSQL database of `url`, so that
+    every run starts from the same demo (claims left by an earlier run would lengthen
+    each household's history)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_claims_api"
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return parts._replace(path=f"/{name}").geturl()
+
+
 def _env(home: str) -> dict:
     env = {**os.environ, "MUTUALIS_HOME": home, "PYTHONPATH": str(ROOT / "src")}
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        env["DATABASE_URL"] = _fresh_database(env["DATABASE_URL"])
     env.setdefault("SECRET_KEY", "bench-only-secret-key")
     env["DEBUG"] = "0"
     return env
