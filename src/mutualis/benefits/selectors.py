@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -532,7 +532,7 @@ def standings_from_rows(rows: list[tuple], household_ids: list[int], on: date) -
     mapping (`contributions.mapping.statute_options`), without four more queries."""
     from mutualis.contributions.mapping import statute_options
     from mutualis.contributions.models import Schedule
-    from mutualis.contributions.selectors import Standing
+    from mutualis.contributions.selectors import standing_from
     from mutualis.engine import contributions as ec
     from mutualis.engine import payments as ep
     from mutualis.engine import standing as es
@@ -576,26 +576,12 @@ def standings_from_rows(rows: list[tuple], household_ids: list[int], on: date) -
         if payer is None:
             schedule_of[hh] = max(schedule_of.get(hh, schedule_id), schedule_id)
     default = es.StatuteOptions()
-    out = {}
-    for hh in household_ids:
-        if hh not in dues:
-            good = hh in active
-            out[hh] = Standing(in_good_standing=good, reason="" if good else "not_member")
-            continue
-        opts = options.get(schedule_of.get(hh), default)
-        result = es.standing_on(dues=dues[hh], on=on, options=opts)
-        grace_until = (
-            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
+    return {
+        hh: standing_from(
+            dues.get(hh), options.get(schedule_of.get(hh), default), active=hh in active, on=on
         )
-        out[hh] = Standing(
-            in_good_standing=result.good,
-            paid_until=result.paid_up_to,
-            arrears_since=result.arrears_since,
-            grace_until=grace_until,
-            reason="" if result.good else "arrears",
-            overdue=result.overdue,
-        )
-    return out
+        for hh in household_ids
+    }
 
 
 def _date(value) -> date:

@@ -14,7 +14,7 @@ compare every decision with the single-claim path).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection
@@ -207,31 +207,18 @@ class _Dues:
         return found
 
     def _standing(self, hh: int, on: date):
-        from mutualis.contributions.selectors import Standing
+        from mutualis.contributions.selectors import standing_from
 
         dues = self._all.get(hh)
-        if dues is None:
-            since = self._active_since.get(hh)
-            good = since is not None and since <= on
-            return Standing(in_good_standing=good, reason="" if good else "not_member")
-        dues = [
-            d if all(p.value_date <= on for p in d.paid)
-            else replace(d, paid=tuple(p for p in d.paid if p.value_date <= on))
-            for d in dues
-        ]  # fmt: skip
-        opts = self._options[hh]
-        result = es.standing_on(dues=dues, on=on, options=opts)
-        grace_until = (
-            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
-        )
-        return Standing(
-            in_good_standing=result.good,
-            paid_until=result.paid_up_to,
-            arrears_since=result.arrears_since,
-            grace_until=grace_until,
-            reason="" if result.good else "arrears",
-            overdue=result.overdue,
-        )
+        if dues is not None:
+            dues = [
+                d if all(p.value_date <= on for p in d.paid)
+                else replace(d, paid=tuple(p for p in d.paid if p.value_date <= on))
+                for d in dues
+            ]  # fmt: skip
+        since = self._active_since.get(hh)
+        active = since is not None and since <= on
+        return standing_from(dues, self._options.get(hh), active=active, on=on)
 
 
 def _engine_dues(Due, Allocation, hh_ids) -> dict[int, list[ep.Due]]:  # noqa: N803

@@ -70,24 +70,31 @@ def household_standings(*, household_ids, on: date) -> dict[int, Standing]:
             ).values_list("household_id", flat=True)
         )
     for hh in ids:
-        if hh not in dues:
-            good = hh in active
-            out[hh] = Standing(in_good_standing=good, reason="" if good else "not_member")
-            continue
-        opts = options.get(schedule_of.get(hh), default)
-        result = es.standing_on(dues=dues[hh], on=on, options=opts)
-        grace_until = (
-            result.arrears_since + timedelta(days=opts.grace_days) if result.arrears_since else None
-        )
-        out[hh] = Standing(
-            in_good_standing=result.good,
-            paid_until=result.paid_up_to,
-            arrears_since=result.arrears_since,
-            grace_until=grace_until,
-            reason="" if result.good else "arrears",
-            overdue=result.overdue,
+        out[hh] = standing_from(
+            dues.get(hh), options.get(schedule_of.get(hh), default), active=hh in active, on=on
         )
     return out
+
+
+def standing_from(dues, options: es.StatuteOptions, *, active: bool, on: date) -> Standing:
+    """A household's `Standing` at `on` from its engine dues (payments value-dated by
+    `on`) and its statutes; without any dues, in good standing while one of its
+    members is active. The one step every reader of standings shares (this module,
+    the eligibility fast path, the batch adjudication)."""
+    if dues is None:
+        return Standing(in_good_standing=active, reason="" if active else "not_member")
+    result = es.standing_on(dues=dues, on=on, options=options)
+    grace_until = (
+        result.arrears_since + timedelta(days=options.grace_days) if result.arrears_since else None
+    )
+    return Standing(
+        in_good_standing=result.good,
+        paid_until=result.paid_up_to,
+        arrears_since=result.arrears_since,
+        grace_until=grace_until,
+        reason="" if result.good else "arrears",
+        overdue=result.overdue,
+    )
 
 
 # --- Scoped lists ------------------------------------------------------------------
