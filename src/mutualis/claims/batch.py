@@ -59,8 +59,8 @@ from .models import (
 )
 from .reasons import json_params
 from .services import (
-    _deductible,
-    _item_rules,
+    item_rule_lines,
+    line_deductible,
 )
 
 CHUNK = 5000  # claims per transaction (about 15,000 lines)
@@ -380,13 +380,13 @@ def _write(decisions, lines, household_of, batch_id: int, result: BatchResult) -
              d.payee.value)
         )  # fmt: skip
         ids = lines[cid]
-        item_rules = _item_rules(d)
+        item_rules = item_rule_lines(d)
         for ld in d.lines:
             line_rows.append(
                 (
                     ids[ld.index][0], ld.status.value, _reasons_json(ld.reasons, texts),
                     _reasons_json(ld.notes, texts), ld.accepted_quantity, ld.claimed, ld.accepted,
-                    ld.mutual_share, ld.member_share, _deductible(ld), ld.payee.value,
+                    ld.mutual_share, ld.member_share, line_deductible(ld), ld.payee.value,
                     int(ld.package_id) if ld.package_id else None,
                     item_rules.get(ld.index, False),
                 )

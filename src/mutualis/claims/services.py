@@ -486,7 +486,7 @@ def _decide(claim, data, membership, provider, catalogue, today, corrects):
 
 
 def _decided_lines(claim, data, catalogue, decision) -> list[ClaimLine]:
-    item_rules = _item_rules(decision)
+    item_rules = item_rule_lines(decision)
     return [
         rows.new(
             ClaimLine,
@@ -504,7 +504,7 @@ def _decided_lines(claim, data, catalogue, decision) -> list[ClaimLine]:
             accepted=ld.accepted,
             mutual_share=ld.mutual_share,
             member_share=ld.member_share,
-            deductible=_deductible(ld),
+            deductible=line_deductible(ld),
             payee=ld.payee.value,
             package_id=int(ld.package_id) if ld.package_id else None,
             item_rule=item_rules.get(ld.index, False),
@@ -570,14 +570,15 @@ def claim_correct(*, actor, original: Claim, data: ClaimInput, key: str = "") ->
     )
 
 
-def _deductible(ld) -> Decimal:
+def line_deductible(ld) -> Decimal:
+    """The deductible a decided engine line carried (0 if none), as stored on the line."""
     for note in ld.notes:
         if note.code.value == "deductible":
             return Decimal(note.params["amount"])
     return Decimal(0)
 
 
-def _item_rules(decision) -> dict[int, bool]:
+def item_rule_lines(decision) -> dict[int, bool]:
     """Line index → priced under an item rule (consumption records follow accepted lines)."""
     accepted = [ld.index for ld in decision.lines if ld.accepted_quantity]
     return {i: r.item_rule for i, r in zip(accepted, decision.consumption, strict=False)}
