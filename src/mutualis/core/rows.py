@@ -207,11 +207,16 @@ def _family_sql(shape) -> str:
     fields, columns = _shape(model)
     _cols, row = typed(fields)
     table = quote(model._meta.db_table)
-    parts = [f"p AS (INSERT INTO {table} ({columns}) VALUES {row} RETURNING *)"]
+    # Named columns, never RETURNING *: a prepared statement's result must not change
+    # shape when a migration adds a column.
+    returned = [pk]
     if history:
-        # The history row copies the stored row (RETURNING *), then who and when.
-        historical, copied = _historical(model)
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        returned = [quote(f.column) for f in model._meta.concrete_fields]
+    parts = [f"p AS (INSERT INTO {table} ({columns}) VALUES {row} RETURNING {', '.join(returned)})"]
+    if history:
+        # The history row copies the stored row, then who and when.
+        historical, copied = _historical(model)
         h_by_attname = {f.attname: f for f in historical._meta.concrete_fields}
         names = [quote(h_by_attname[a].column) for a in copied]
         names += ["history_date", "history_change_reason", "history_type", "history_user_id"]
