@@ -82,6 +82,7 @@ def test_an_agent_corrects_a_claim_from_its_page(
     make_user("agent_fix", Role.PROVIDER_AGENT, org_tree.mutual, provider=provider, language="en")
     _sign_in(page, live_server.url, "agent_fix")
     page.goto(f"{live_server.url}/claims/new/")
+    expect(page.get_by_label("Card number")).to_be_focused()  # before typing into it
     page.keyboard.type("1000017")
     page.get_by_label("Date of care").fill("2026-03-10")
     page.get_by_label("Diagnoses (ICD-10)").fill("J06.9")

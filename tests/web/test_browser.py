@@ -15,6 +15,7 @@ def test_a_clerk_signs_in_with_the_keyboard_switches_language_and_is_refused_ano
     expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
 
     # Keyboard only: the user name field has the focus; Tab to the password; Enter submits.
+    expect(page.get_by_label("Nom d'utilisateur")).to_be_focused()
     page.keyboard.type("clerk_a")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
