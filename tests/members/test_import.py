@@ -299,14 +299,14 @@ def test_a_failure_during_a_bulk_import_rolls_back_to_the_register_as_it_was(
     )
     before = _schema()
     persons = sorted(Person.objects.values_list("external_id", flat=True))
-    real = importer._write
+    real = importer._copy
 
-    def crash_on_memberships(table, frame, *args):
+    def crash_on_memberships(table, *args):
         if table == "members_membership":  # persons and households already copied
             raise RuntimeError("disk full")
-        return real(table, frame, *args)
+        return real(table, *args)
 
-    monkeypatch.setattr(importer, "_write", crash_on_memberships)
+    monkeypatch.setattr(importer, "_copy", crash_on_memberships)
     with pytest.raises(RuntimeError):
         importer.import_members(
             actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON, bulk=True
@@ -316,7 +316,7 @@ def test_a_failure_during_a_bulk_import_rolls_back_to_the_register_as_it_was(
     assert sorted(Person.objects.values_list("external_id", flat=True)) == persons
     failed = BatchLog.objects.order_by("pk").last()
     assert failed.status == "failed" and "disk full" in failed.message
-    monkeypatch.setattr(importer, "_write", real)
+    monkeypatch.setattr(importer, "_copy", real)
     again = importer.import_members(
         actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON, bulk=True
     )

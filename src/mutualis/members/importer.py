@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -599,24 +601,39 @@ def _reserve_ids(table: str, count: int) -> pl.Series:
         return pl.int_range(first, first + count, dtype=pl.Int64, eager=True)
 
 
+def _csv(frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> bytes:
+    """The frame as COPY input (CSV without header)."""
+    cols = frame.columns
+    frame = frame.with_columns([pl.col(c).fill_null("") for c in not_null if c in cols])
+    buf = io.BytesIO()
+    frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+    return buf.getvalue()
+
+
+def _copy(table: str, cols: list[str], data: bytes) -> None:
+    names = ", ".join(f'"{c}"' for c in cols)
+    with (
+        connection.cursor() as cur,
+        cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp,
+    ):
+        cp.write(data)
+
+
 def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> None:
     cols = frame.columns
     if frame.height == 0:
         return
+    if connection.vendor == "postgresql":
+        _copy(table, cols, _csv(frame, not_null))
+        return
     frame = frame.with_columns([pl.col(c).fill_null("") for c in not_null if c in cols])
     names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join(["%s"] * len(cols))
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-            with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp:
-                cp.write(buf.getbuffer())
-        else:
-            marks = ", ".join(["%s"] * len(cols))
-            cur.executemany(
-                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608 - fixed names
-                frame.iter_rows(),
-            )
+        cur.executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608 - fixed names
+            frame.iter_rows(),
+        )
 
 
 def _find_duplicates(
@@ -758,21 +775,28 @@ def _store_bucket(
     analyze: bool,
     keys: Callable[[str, int], pl.Series] | None = None,
     duplicates: bool | list[pl.DataFrame] = True,
+    serials: Callable[[str, int], int] | None = None,
+    write: Callable[..., None] | None = None,
 ) -> tuple[int, int]:
     """Write one slice of whole households (call inside a transaction).
 
     `keys(table, count)` gives the primary keys (default: `_reserve_ids`); the
     bulk-load path hands out a block reserved once and searches duplicates once
     at the end (`duplicates` a list: the slice's duplicate keys are appended to it).
+    `serials(key, count)` gives the first household/beneficiary serial (default
+    `sequence_reserve`) and `write(table, frame, not_null)` stores a frame (default
+    `_write`): the bulk path prepares a slice in a thread without the database.
     Returns (new households, possible duplicates)."""
     _reserve = keys or _reserve_ids
+    _serial = serials or (lambda key, count: sequence_reserve(key=key, count=count))
+    store = write or _write
     m = part.height
     p_ids = _reserve("members_person", m)
     part = part.with_columns(pid=p_ids, mid=_reserve("members_membership", m))
     heads = part.filter(pl.col("known_hh").is_null() & (pl.col("rel") == Relationship.HEAD.value))
     h = heads.height
     if h:
-        h_serial = sequence_reserve(key=numbers.HOUSEHOLD_KEY, count=h)
+        h_serial = _serial(numbers.HOUSEHOLD_KEY, h)
         heads = heads.with_columns(
             hh_id=_reserve("members_household", h),
             hh_section=pl.col("section_id"),
@@ -780,7 +804,7 @@ def _store_bucket(
                 pl.int_range(0, h, dtype=pl.Int64) + (numbers.HOUSEHOLD_BASE + h_serial), 7
             ),
         )
-        _write(
+        store(
             "members_household",
             heads.select(
                 pl.col("hh_id").alias("id"),
@@ -799,7 +823,7 @@ def _store_bucket(
         [heads.select("household_id", "hh_id", "hh_section"), known] if h else [known]
     )
     part = part.join(households, on="household_id", how="left")
-    serial = sequence_reserve(key=numbers.BENEFICIARY_KEY, count=m)
+    serial = _serial(numbers.BENEFICIARY_KEY, m)
     part = part.with_columns(
         number=damm_expr(
             pl.int_range(0, m, dtype=pl.Int64) + (numbers.BENEFICIARY_BASE + serial), 8
@@ -827,11 +851,11 @@ def _store_bucket(
         pl.col("person_id").alias("external_id"),
         pl.lit(now).alias("created_at"),
     )
-    _write("members_person", persons, ("national_id", "locality", "phone"))
+    store("members_person", persons, ("national_id", "locality", "phone"))
     if isinstance(duplicates, list):
         duplicates.append(_duplicate_keys(persons))
     del persons
-    _write(
+    store(
         "members_membership",
         part.select(
             pl.col("mid").alias("id"),
@@ -848,7 +872,7 @@ def _store_bucket(
             pl.lit(now).alias("created_at"),
         ),
     )
-    _write(
+    store(
         "members_membershipstatuschange",
         part.select(
             pl.col("mid").alias("membership_id"),
@@ -1041,6 +1065,24 @@ def _write_slices(parts, *, mutual, known, now, batch, result, analyze, progress
     result.timed("analyze", t)
 
 
+class _NumberBlocks:
+    """Household and beneficiary serials from one `sequence_reserve` per counter."""
+
+    def __init__(self, counts: dict[str, int]):
+        self.next = {
+            key: sequence_reserve(key=key, count=count) for key, count in counts.items() if count
+        }
+
+    def __call__(self, key: str, count: int) -> int:
+        first = self.next[key]
+        self.next[key] = first + count
+        return first
+
+
+# Prepare the next slice in a thread while the database copies the current one.
+OVERLAP = True
+
+
 def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -> None:
     """All slices in ONE transaction on tables stripped of their secondary indexes
     and foreign keys, rebuilt at the end (members/bulkload.py)."""
@@ -1050,26 +1092,68 @@ def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -
         cur.execute(f"SET LOCAL maintenance_work_mem = '{bulkload.MAINTENANCE_WORK_MEM}'")
         # Hash joins in memory for the key validations and the duplicate search.
         cur.execute(f"SET LOCAL work_mem = '{bulkload.WORK_MEM}'")
+        # Waiting for a lock queues every other user behind the import: give up
+        # (and roll back) rather than wait long for a transaction left open elsewhere.
+        cur.execute(f"SET LOCAL lock_timeout = '{bulkload.LOCK_TIMEOUT}'")
         bulkload.lock(cur)
         schema = bulkload.secondary_schema(cur)
         bulkload.drop(cur, schema)
+        cur.execute("SET LOCAL lock_timeout TO DEFAULT")
         keys = bulkload.KeyBlocks(cur, counts)
         first_person = keys.next.get("members_person")
         dup_keys: list[pl.DataFrame] = []
         t = result.timed("lock, drop, keys", t)
-        for k, rows, part in parts:
-            t = result.timed("read slices", t)
+        serials = _NumberBlocks(
+            {
+                numbers.HOUSEHOLD_KEY: counts["members_household"],
+                numbers.BENEFICIARY_KEY: counts["members_person"],
+            }
+        )
+        lock = threading.Lock()
+        prepared: dict[str, float] = {}
+
+        def prepare(it):
+            """Next slice read and turned into COPY input, in a worker thread (polars
+            releases the GIL) while the database copies the previous one."""
+            started = time.perf_counter()
+            item = next(it, None)
+            if item is None:
+                return None
+            k, rows, part = item
+            out: list[tuple[str, list[str], bytes]] = []
+
+            def keep(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> None:
+                out.append((table, frame.columns, _csv(frame, not_null)))
+
             h, _dups = _store_bucket(
                 part, mutual=mutual, known=known, now=now, analyze=False, keys=keys,
-                duplicates=dup_keys,
+                duplicates=dup_keys, serials=serials, write=keep,
             )  # fmt: skip
-            batch.log.parameters["slices"].append(_slice_entry(k, rows, part))
-            result.households += h
-            result.imported += part.height
-            del part
-            if progress:
-                progress(result.imported)
-            t = result.timed("copy", t)
+            with lock:
+                prepared["prepare slices (thread)"] = (
+                    prepared.get("prepare slices (thread)", 0.0) + time.perf_counter() - started
+                )
+            return _slice_entry(k, rows, part), part.height, h, out
+
+        it = iter(parts)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+            ahead = pool.submit(prepare, it)
+            while (done := ahead.result()) is not None:
+                ahead = pool.submit(prepare, it) if OVERLAP else None
+                entry, height, h, out = done
+                t = result.timed("wait for slices", t)
+                for table, cols, data in out:
+                    _copy(table, cols, data)
+                del out, done
+                batch.log.parameters["slices"].append(entry)
+                result.households += h
+                result.imported += height
+                if progress:
+                    progress(result.imported)
+                t = result.timed("copy", t)
+                if ahead is None:
+                    ahead = pool.submit(prepare, it)
+        result.timings.update(prepared)
 
         def step(name: str) -> None:
             nonlocal t
