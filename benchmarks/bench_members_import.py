@@ -132,7 +132,7 @@ def main() -> None:
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
     out = write_result(
-        f"members_import_{args.n}",
+        f"members_import_{args.n}" + ("_slices" if args.bulk is False else ""),
         {
             "n": args.n,
             "copy_seconds": copy_s,
