@@ -44,7 +44,7 @@ BULK_TABLES = (
 # file, the slice path (indexes and keys kept, other users not blocked) is used.
 BULK_MIN_ROWS = 50_000
 MAINTENANCE_WORK_MEM = "256MB"
-WORK_MEM = "64MB"
+WORK_MEM = "256MB"
 LOCK_TIMEOUT = "10s"
 
 

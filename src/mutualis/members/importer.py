@@ -1144,13 +1144,14 @@ def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -
                 t = result.timed("wait for slices", t)
                 for table, cols, data in out:
                     _copy(table, cols, data)
+                    t = result.timed(f"copy {table}", t)
                 del out, done
                 batch.log.parameters["slices"].append(entry)
                 result.households += h
                 result.imported += height
                 if progress:
                     progress(result.imported)
-                t = result.timed("copy", t)
+                t = result.timed("progress", t)
                 if ahead is None:
                     ahead = pool.submit(prepare, it)
         result.timings.update(prepared)
