@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import tempfile
 import time
 from datetime import date
@@ -26,13 +27,13 @@ COLUMNS = (
 ).split()
 
 
-def _child(path: str, code: str, queue) -> None:
+def _child(path: str, code: str, queue, bulk: bool | None) -> None:
     django_setup()
     from mutualis.members.importer import import_members
 
     mutual, user = bench_actor(code)
     started = time.perf_counter()
-    result = import_members(actor=user, mutual=mutual, path=path, on=date(2026, 1, 1))
+    result = import_members(actor=user, mutual=mutual, path=path, on=date(2026, 1, 1), bulk=bulk)
     seconds = time.perf_counter() - started
     queue.put(
         {
@@ -41,6 +42,8 @@ def _child(path: str, code: str, queue) -> None:
             "failed": result.failed,
             "duplicates": result.duplicates,
             "peak_rss_mb": peak_rss_mb(),
+            "bulk": result.bulk,
+            "timings": {k: round(v, 2) for k, v in result.timings.items()},
         }
     )
 
@@ -79,6 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--bulk",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="force or refuse the bulk-load path (default: the importer decides)",
+    )
     args = parser.parse_args()
     django_setup()
     from django.db import connection
@@ -100,7 +109,7 @@ def main() -> None:
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=_child, args=(str(path), code, queue))
+    child = ctx.Process(target=_child, args=(str(path), code, queue, args.bulk))
     child.start()
     ours = queue.get()
     child.join()
@@ -115,13 +124,15 @@ def main() -> None:
         ("peak RSS of the import process", f"{ours['peak_rss_mb']:.0f} MB"),
         ("rows imported / failed", f"{ours['imported']:,} / {ours['failed']:,}"),
         ("possible duplicates found", f"{ours['duplicates']:,}"),
+        ("bulk-load path", "yes" if ours["bulk"] else "no (slices)"),
+        ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}"),
     ]
     width = max(len(k) for k, _v in rows)
     print(f"members import on {connection.vendor}")
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
     out = write_result(
-        f"members_import_{args.n}",
+        f"members_import_{args.n}" + ("_slices" if args.bulk is False else ""),
         {
             "n": args.n,
             "copy_seconds": copy_s,
@@ -133,10 +144,13 @@ def main() -> None:
             "imported": ours["imported"],
             "failed": ours["failed"],
             "duplicates": ours["duplicates"],
+            "bulk": ours["bulk"],
+            "timings": ours["timings"],
             "targets": {"rows_per_s": 50_000, "peak_rss_mb": 600},
             "mutual": code,
         },
     )
+    print("  seconds per phase: " + ", ".join(f"{k} {v}" for k, v in ours["timings"].items()))
     print(f"  written to {out}")
     path.unlink()
 

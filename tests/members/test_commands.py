@@ -34,6 +34,30 @@ def test_import_members_prints_a_progress_bar_and_writes_the_error_report(
     assert "Modou" in (tmp_path / "m.errors.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("option", ["--bulk", "--no-bulk"])
+def test_import_members_takes_the_bulk_option(org_tree, clerk_a, tmp_path, option):
+    from django.db import connection
+
+    from mutualis.core.models import BatchLog
+
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "id_menage,id_personne,lien,nom,prenoms,sexe,section\n"
+        "H1,P1,chef,Diop,Awa,F,MAF-A\nH1,P2,enfant,Diop,Modou,M,\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+
+    call_command(
+        "import-members", str(path), option, mutual="MAF", user="clerk_a", stdout=out,
+        stderr=io.StringIO(),
+    )  # fmt: skip
+
+    assert "2 imported" in out.getvalue()
+    bulk = BatchLog.objects.get().parameters.get("bulk", False)
+    assert bulk is (option == "--bulk" and connection.vendor == "postgresql")
+
+
 def test_generate_is_deterministic(root_user, tmp_path):
     call_command(
         "generate",

@@ -28,11 +28,16 @@ def write(tmp_path, text, name="membres.csv"):
     return path
 
 
+# bulk=True: the bulk-load path on PostgreSQL (on SQLite the option changes nothing).
+BULK = pytest.mark.parametrize("bulk", [False, True], ids=["slices", "bulk"])
+
+
+@BULK
 def test_bad_rows_come_back_with_their_reasons_and_the_others_are_imported(
-    org_tree, clerk_a, tmp_path
+    org_tree, clerk_a, tmp_path, bulk
 ):
     result = importer.import_members(
-        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, GOOD_AND_BAD), on=ON
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, GOOD_AND_BAD), on=ON, bulk=bulk
     )
 
     assert (result.imported, result.failed, result.skipped) == (3, 3, 0)
@@ -52,18 +57,18 @@ def test_bad_rows_come_back_with_their_reasons_and_the_others_are_imported(
     assert AuditEvent.objects.filter(action="members.import").exists()
 
 
+@BULK
 def test_reimporting_creates_no_duplicates_and_the_corrected_report_completes_the_household(
-    org_tree, clerk_a, tmp_path
+    org_tree, clerk_a, tmp_path, bulk
 ):
     path = write(tmp_path, GOOD_AND_BAD)
-    first = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+    kw = {"actor": clerk_a, "mutual": org_tree.mutual, "on": ON, "bulk": bulk}
+    first = importer.import_members(path=path, **kw)
 
-    again = importer.import_members(actor=clerk_a, mutual=org_tree.mutual, path=path, on=ON)
+    again = importer.import_members(path=path, **kw)
     corrected = first.report.replace(";X;", ";M;").replace(",X,", ",M,")
     corrected = corrected.replace("12/13/1979", "13/12/1979").replace(",2031,", ",2021,")
-    fixed = importer.import_members(
-        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, corrected, "c.csv"), on=ON
-    )
+    fixed = importer.import_members(path=write(tmp_path, corrected, "c.csv"), **kw)
 
     assert (again.imported, again.skipped) == (0, 3)
     assert (fixed.imported, fixed.failed) == (3, 0)
@@ -83,7 +88,8 @@ def test_a_household_without_a_valid_head_row_is_refused_whole(org_tree, clerk_a
     assert result.errors == [(2, "household_id", "no_head")]
 
 
-def test_likely_duplicates_are_imported_and_listed_for_review(org_tree, clerk_a, tmp_path):
+@BULK
+def test_likely_duplicates_are_imported_and_listed_for_review(org_tree, clerk_a, tmp_path, bulk):
     text = (
         "household_id,person_id,relationship,last_name,first_names,sex,birth_date,national_id,"
         "locality,section\n"
@@ -94,7 +100,7 @@ def test_likely_duplicates_are_imported_and_listed_for_review(org_tree, clerk_a,
     )
 
     result = importer.import_members(
-        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, text), on=ON
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, text), on=ON, bulk=bulk
     )
 
     assert result.imported == 4
@@ -222,3 +228,133 @@ def test_the_pending_entries_of_the_name_indexes_are_merged_after_a_large_import
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'person_name_trgm'")
             assert cur.fetchone()[0] == 1
+
+
+# --- Bulk-load path (PostgreSQL) ---------------------------------------------------
+
+
+def _schema():
+    """Index and constraint definitions of the register's tables, as the catalogue has them."""
+    from django.db import connection
+
+    tables = [
+        "members_person",
+        "members_household",
+        "members_membership",
+        "members_membershipstatuschange",
+        "members_duplicatecandidate",
+    ]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        indexes = cur.fetchall()
+        cur.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+            "convalidated, condeferrable, condeferred FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables],
+        )
+        return indexes, cur.fetchall()
+
+
+def _postgresql():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def test_a_bulk_import_leaves_the_indexes_and_constraints_as_they_were(org_tree, clerk_a, tmp_path):
+    if not _postgresql():
+        pytest.skip("the bulk-load path exists on PostgreSQL only")
+    before = _schema()
+    assert any(name == "person_name_trgm" for _t, name, _d in before[0])
+
+    result = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON, bulk=True
+    )
+
+    assert (result.imported, result.households, result.bulk) == (6, 3, True)
+    assert _schema() == before
+    log = BatchLog.objects.get()
+    assert (log.status, log.rows_done, log.parameters["bulk"]) == ("succeeded", 6, True)
+    assert Household.objects.get(external_id="H1").head.external_id == "P1"
+    assert Membership.objects.filter(status="active").count() == 6
+    # Keys come from the sequences: a clerk enrolling afterwards gets the next one.
+    assert Person.objects.create(
+        mutual=org_tree.mutual, first_name="Awa", last_name="Ba", sex="F"
+    ).pk > max(Person.objects.exclude(external_id="").values_list("pk", flat=True))
+
+
+def test_a_failure_during_a_bulk_import_rolls_back_to_the_register_as_it_was(
+    org_tree, clerk_a, tmp_path, monkeypatch
+):
+    if not _postgresql():
+        pytest.skip("the bulk-load path exists on PostgreSQL only")
+    earlier = GOOD_AND_BAD.replace("H1;", "G1;").replace("H2;", "G2;").replace(";P", ";Q")
+    importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, earlier), on=ON
+    )
+    before = _schema()
+    persons = sorted(Person.objects.values_list("external_id", flat=True))
+    real = importer._copy
+
+    def crash_on_memberships(table, *args):
+        if table == "members_membership":  # persons and households already copied
+            raise RuntimeError("disk full")
+        return real(table, *args)
+
+    monkeypatch.setattr(importer, "_copy", crash_on_memberships)
+    with pytest.raises(RuntimeError):
+        importer.import_members(
+            actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON, bulk=True
+        )
+
+    assert _schema() == before
+    assert sorted(Person.objects.values_list("external_id", flat=True)) == persons
+    failed = BatchLog.objects.order_by("pk").last()
+    assert failed.status == "failed" and "disk full" in failed.message
+    monkeypatch.setattr(importer, "_copy", real)
+    again = importer.import_members(
+        actor=clerk_a, mutual=org_tree.mutual, path=write(tmp_path, SPLIT), on=ON, bulk=True
+    )
+    assert again.imported == 6
+
+
+def test_a_bulk_import_pairs_new_persons_with_the_register(org_tree, clerk_a, tmp_path):
+    first = (
+        "household_id,person_id,relationship,last_name,first_names,sex,birth_date,national_id,"
+        "locality,section\n"
+        "A,A1,head,Ndiaye,Hélène,F,1984,,Thiès,MAF-A\n"
+        "C,C1,head,Sow,Awa,F,1990,1234567890123,Pout,MAF-A\n"
+    )
+    second = first.replace("A,A1,head,Ndiaye,Hélène", "B,B1,head,NDIAYE,Helene").replace(
+        "C,C1,head,Sow,Awa", "D,D1,head,Ba,Coumba"
+    )
+    kw = {"actor": clerk_a, "mutual": org_tree.mutual, "on": ON}
+    importer.import_members(path=write(tmp_path, first), **kw)
+
+    result = importer.import_members(path=write(tmp_path, second, "b.csv"), bulk=True, **kw)
+
+    assert (result.imported, result.duplicates) == (2, 2)
+    pairs = set(DuplicateCandidate.objects.values_list("person__external_id", "other__external_id"))
+    assert pairs == {("B1", "A1"), ("D1", "C1")}
+
+
+def test_a_large_file_into_a_smaller_register_takes_the_bulk_path(
+    org_tree, clerk_a, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer.bulkload, "BULK_MIN_ROWS", 4)
+    kw = {"actor": clerk_a, "mutual": org_tree.mutual, "on": ON}
+    earlier = GOOD_AND_BAD.replace("H1;", "G1;").replace("H2;", "G2;").replace(";P", ";Q")
+    small = importer.import_members(path=write(tmp_path, earlier), **kw)  # 3 rows < 4
+    large = importer.import_members(path=write(tmp_path, SPLIT, "s.csv"), **kw)  # 6 >= 3 there
+    refused = importer.import_members(
+        path=write(tmp_path, SPLIT.replace(",P", ",R").replace("H", "K"), "t.csv"), bulk=False, **kw
+    )
+
+    assert small.bulk is False
+    assert large.bulk is _postgresql()
+    assert refused.bulk is False

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -41,7 +44,7 @@ from mutualis.core.scope import has_perm, require
 from mutualis.core.services import audit_record, batch_run, sequence_reserve
 from mutualis.engine.checkdigit import _TABLE
 
-from . import numbers
+from . import bulkload, numbers
 from .models import Household, MemberCategory, MembershipStatus, Person, Relationship
 from .names import fold
 
@@ -157,6 +160,14 @@ class ImportResult:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     report: str = ""
     batch_id: int | None = None
+    bulk: bool = False
+    # Seconds per phase (read and validate, write, indexes, keys, ...), for benchmarks.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
 
 
 # --- Template ----------------------------------------------------------------------
@@ -590,28 +601,51 @@ def _reserve_ids(table: str, count: int) -> pl.Series:
         return pl.int_range(first, first + count, dtype=pl.Int64, eager=True)
 
 
+def _csv(frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> bytes:
+    """The frame as COPY input (CSV without header)."""
+    cols = frame.columns
+    frame = frame.with_columns([pl.col(c).fill_null("") for c in not_null if c in cols])
+    buf = io.BytesIO()
+    frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+    return buf.getvalue()
+
+
+def _copy(table: str, cols: list[str], data: bytes) -> None:
+    names = ", ".join(f'"{c}"' for c in cols)
+    with (
+        connection.cursor() as cur,
+        cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp,
+    ):
+        cp.write(data)
+
+
 def _write(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> None:
     cols = frame.columns
     if frame.height == 0:
         return
+    if connection.vendor == "postgresql":
+        _copy(table, cols, _csv(frame, not_null))
+        return
     frame = frame.with_columns([pl.col(c).fill_null("") for c in not_null if c in cols])
     names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join(["%s"] * len(cols))
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-            with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as cp:
-                cp.write(buf.getbuffer())
-        else:
-            marks = ", ".join(["%s"] * len(cols))
-            cur.executemany(
-                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608 - fixed names
-                frame.iter_rows(),
-            )
+        cur.executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608 - fixed names
+            frame.iter_rows(),
+        )
 
 
-def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
-    """Pair each new person with older persons of the mutual that look the same."""
+def _find_duplicates(
+    mutual: Organisation,
+    first_id: int,
+    last_id: int,
+    candidates: dict[str, list[int]] | None = None,
+) -> int:
+    """Pair each new person with older persons of the mutual that look the same.
+
+    `candidates` (bulk-load path): per reason, the only persons that can pair (their
+    keys hash alike, `_duplicate_candidates`); the query still compares the values."""
     now = timezone.now()
     # On SQLite (no statistics), `+col` and COALESCE keep the planner on the
     # national-ID and name indexes instead of the mutual's.
@@ -624,7 +658,7 @@ def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
         SELECT DISTINCT n.mutual_id, n.id, o.id, %s, 'open', %s
         FROM members_person n JOIN members_person o
           ON {plus}o.mutual_id = n.mutual_id AND {plus}o.id < n.id AND {not_merged} AND {{cond}}
-        WHERE n.mutual_id = %s AND n.id BETWEEN %s AND %s
+        WHERE n.mutual_id = %s AND n.id BETWEEN %s AND %s {{only}}
         ON CONFLICT DO NOTHING
     """  # noqa: S608 - fixed fragments only
     conds = {
@@ -636,9 +670,76 @@ def _find_duplicates(mutual: Organisation, first_id: int, last_id: int) -> int:
     total = 0
     with connection.cursor() as cur:
         for reason, cond in conds.items():
-            cur.execute(sql.format(cond=cond), [reason, now, mutual.pk, first_id, last_id])
+            params = [reason, now, mutual.pk, first_id, last_id]
+            only = ""
+            if candidates is not None:
+                ids = candidates.get(reason, [])
+                if not ids:
+                    continue
+                only = "AND n.id = ANY(%s) AND o.id = ANY(%s)"
+                params += [ids, ids]
+            cur.execute(sql.format(cond=cond, only=only), params)
             total += max(cur.rowcount, 0)
     return total
+
+
+def _duplicate_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """id and 64-bit hashes of the two duplicate keys of persons (id, normalised_name,
+    birth_year, locality, national_id): equal keys hash alike."""
+    name_key = pl.struct(
+        pl.col("normalised_name").fill_null(""),
+        pl.col("birth_year").cast(pl.Int64),
+        pl.col("locality").fill_null("").str.to_lowercase(),
+    ).hash(seed=1)
+    nid = pl.col("national_id").fill_null("")
+    return frame.select(
+        pl.col("id").cast(pl.Int64),
+        name_key=pl.when(pl.col("birth_year").is_not_null()).then(name_key),
+        national_id=pl.when(nid != "").then(nid.hash(seed=2)),
+    )
+
+
+def _duplicate_candidates(
+    mutual: Organisation, first_id: int, new_keys: list[pl.DataFrame]
+) -> dict[str, list[int]]:
+    """Persons whose duplicate keys hash like another's, one of them new (bulk path).
+
+    The register's older persons of the mutual (not merged) are read once; the
+    pairs themselves are confirmed by `_find_duplicates` on the values. One pass
+    of hashing instead of a self-join of the whole register sorted on text."""
+    with connection.cursor() as cur:
+        buf = io.BytesIO()
+        with cur.cursor.copy(
+            "COPY (SELECT id, normalised_name, birth_year, locality, national_id "
+            "FROM members_person WHERE mutual_id = %s AND id < %s AND merged_into_id IS NULL) "
+            "TO STDOUT WITH (FORMAT csv, HEADER true)",
+            [mutual.pk, first_id],
+        ) as cp:
+            for block in cp:
+                buf.write(block)
+    old = pl.read_csv(
+        buf.getvalue(),
+        schema_overrides={"normalised_name": pl.String, "locality": pl.String,
+                          "national_id": pl.String, "birth_year": pl.Int64},
+    )  # fmt: skip
+    del buf
+    keys = pl.concat([_duplicate_keys(old), *new_keys])
+    del old
+    found = {}
+    for column, reason in (
+        ("national_id", "national_id"),
+        ("name_key", "name_birth_year_locality"),
+    ):
+        shared = (
+            keys.filter(pl.col(column).is_not_null())
+            .group_by(column)
+            .agg(pl.len().alias("n"), pl.col("id").max().alias("newest"))
+            .filter((pl.col("n") > 1) & (pl.col("newest") >= first_id))
+        )
+        found[reason] = (
+            keys.join(shared.select(column), on=column, how="semi").get_column("id").to_list()
+        )
+    return found
 
 
 def _analyze(*tables: str) -> None:
@@ -666,26 +767,44 @@ def _gin_flush() -> None:
 
 
 def _store_bucket(
-    part: pl.DataFrame, *, mutual: Organisation, known: pl.DataFrame, now, analyze: bool
+    part: pl.DataFrame,
+    *,
+    mutual: Organisation,
+    known: pl.DataFrame,
+    now,
+    analyze: bool,
+    keys: Callable[[str, int], pl.Series] | None = None,
+    duplicates: bool | list[pl.DataFrame] = True,
+    serials: Callable[[str, int], int] | None = None,
+    write: Callable[..., None] | None = None,
 ) -> tuple[int, int]:
     """Write one slice of whole households (call inside a transaction).
 
+    `keys(table, count)` gives the primary keys (default: `_reserve_ids`); the
+    bulk-load path hands out a block reserved once and searches duplicates once
+    at the end (`duplicates` a list: the slice's duplicate keys are appended to it).
+    `serials(key, count)` gives the first household/beneficiary serial (default
+    `sequence_reserve`) and `write(table, frame, not_null)` stores a frame (default
+    `_write`): the bulk path prepares a slice in a thread without the database.
     Returns (new households, possible duplicates)."""
+    _reserve = keys or _reserve_ids
+    _serial = serials or (lambda key, count: sequence_reserve(key=key, count=count))
+    store = write or _write
     m = part.height
-    p_ids = _reserve_ids("members_person", m)
-    part = part.with_columns(pid=p_ids, mid=_reserve_ids("members_membership", m))
+    p_ids = _reserve("members_person", m)
+    part = part.with_columns(pid=p_ids, mid=_reserve("members_membership", m))
     heads = part.filter(pl.col("known_hh").is_null() & (pl.col("rel") == Relationship.HEAD.value))
     h = heads.height
     if h:
-        h_serial = sequence_reserve(key=numbers.HOUSEHOLD_KEY, count=h)
+        h_serial = _serial(numbers.HOUSEHOLD_KEY, h)
         heads = heads.with_columns(
-            hh_id=_reserve_ids("members_household", h),
+            hh_id=_reserve("members_household", h),
             hh_section=pl.col("section_id"),
             hh_number=damm_expr(
                 pl.int_range(0, h, dtype=pl.Int64) + (numbers.HOUSEHOLD_BASE + h_serial), 7
             ),
         )
-        _write(
+        store(
             "members_household",
             heads.select(
                 pl.col("hh_id").alias("id"),
@@ -704,7 +823,7 @@ def _store_bucket(
         [heads.select("household_id", "hh_id", "hh_section"), known] if h else [known]
     )
     part = part.join(households, on="household_id", how="left")
-    serial = sequence_reserve(key=numbers.BENEFICIARY_KEY, count=m)
+    serial = _serial(numbers.BENEFICIARY_KEY, m)
     part = part.with_columns(
         number=damm_expr(
             pl.int_range(0, m, dtype=pl.Int64) + (numbers.BENEFICIARY_BASE + serial), 8
@@ -716,27 +835,27 @@ def _store_bucket(
             & (pl.col("byear").is_null() | (pl.col("joined").dt.year() - pl.col("byear") >= 18))
         ),
     )
-    _write(
-        "members_person",
-        part.select(
-            pl.col("pid").alias("id"),
-            pl.lit(mutual.pk).alias("mutual_id"),
-            pl.col("first_names").str.replace_all(r"\s+", " ").alias("first_name"),
-            pl.col("last_name").str.replace_all(r"\s+", " "),
-            pl.col("sx").alias("sex"),
-            pl.col("bdate").alias("birth_date"),
-            pl.col("byear").alias("birth_year"),
-            pl.col("national_id").str.to_uppercase(),
-            pl.col("phone_e164").alias("phone"),
-            "locality",
-            pl.lit("").alias("address"),
-            pl.col("nname").alias("normalised_name"),
-            pl.col("person_id").alias("external_id"),
-            pl.lit(now).alias("created_at"),
-        ),
-        ("national_id", "locality", "phone"),
+    persons = part.select(
+        pl.col("pid").alias("id"),
+        pl.lit(mutual.pk).alias("mutual_id"),
+        pl.col("first_names").str.replace_all(r"\s+", " ").alias("first_name"),
+        pl.col("last_name").str.replace_all(r"\s+", " "),
+        pl.col("sx").alias("sex"),
+        pl.col("bdate").alias("birth_date"),
+        pl.col("byear").alias("birth_year"),
+        pl.col("national_id").str.to_uppercase(),
+        pl.col("phone_e164").alias("phone"),
+        "locality",
+        pl.lit("").alias("address"),
+        pl.col("nname").alias("normalised_name"),
+        pl.col("person_id").alias("external_id"),
+        pl.lit(now).alias("created_at"),
     )
-    _write(
+    store("members_person", persons, ("national_id", "locality", "phone"))
+    if isinstance(duplicates, list):
+        duplicates.append(_duplicate_keys(persons))
+    del persons
+    store(
         "members_membership",
         part.select(
             pl.col("mid").alias("id"),
@@ -753,7 +872,7 @@ def _store_bucket(
             pl.lit(now).alias("created_at"),
         ),
     )
-    _write(
+    store(
         "members_membershipstatuschange",
         part.select(
             pl.col("mid").alias("membership_id"),
@@ -764,6 +883,8 @@ def _store_bucket(
             pl.lit("").alias("note"),
         ),
     )
+    if duplicates is not True:
+        return h, 0
     if analyze:
         # The duplicate search plans on real sizes (an index probe per new row).
         _analyze("members_person")
@@ -846,6 +967,7 @@ def import_members(
     file_name: str = "",
     language: str = "fr",
     progress: Callable[[int, int], None] | None = None,
+    bulk: bool | None = None,
 ) -> ImportResult:
     """Import a CSV/XLSX file into `mutual`; returns counts and the error report.
 
@@ -863,6 +985,7 @@ def import_members(
             file_name=file_name or Path(path).name,
             language=language,
             progress=progress,
+            bulk=bulk,
         )
     finally:
         source.close()
@@ -877,6 +1000,7 @@ def import_frame(
     file_name: str = "",
     language: str = "fr",
     progress: Callable[[int, int], None] | None = None,
+    bulk: bool | None = None,
 ) -> ImportResult:
     """Import rows already in memory (the `generate` command, the demo)."""
     return _run(
@@ -887,7 +1011,168 @@ def import_frame(
         file_name=file_name,
         language=language,
         progress=progress,
+        bulk=bulk,
     )
+
+
+def _parts(files: list[Path], good: pl.DataFrame):
+    """(slice, row numbers, stored columns) of each slice of whole households."""
+    for k in range(len(files)):
+        rows = good.filter(pl.col("bucket") == k)
+        if rows.height == 0:
+            continue
+        last = int((rows.get_column("row").max() - 2) // CHUNK)
+        part = (
+            pl.scan_ipc(files[k : last + 1])
+            .join(rows.lazy(), on="row", how="semi")
+            .collect()
+            .join(rows.select("row", "known_hh"), on="row")
+        )
+        yield k, rows, part
+
+
+def _slice_entry(k: int, rows: pl.DataFrame, part: pl.DataFrame) -> dict:
+    return {
+        "slice": k,
+        "rows": [int(rows["row"].min()), int(rows["row"].max())],
+        "imported": part.height,
+    }
+
+
+def _write_slices(parts, *, mutual, known, now, batch, result, analyze, progress) -> None:
+    """Each slice in its own transaction, with the batch log advanced and the slice
+    recorded: a crash leaves whole slices, and a rerun skips what is there."""
+    t = time.perf_counter()
+    for k, rows, part in parts:
+        t = result.timed("read slices", t)
+        with transaction.atomic():
+            h, dups = _store_bucket(part, mutual=mutual, known=known, now=now, analyze=analyze)
+            batch.advance(part.height)
+            batch.log.parameters["slices"].append(_slice_entry(k, rows, part))
+            BatchLog.objects.filter(pk=batch.log.pk).update(parameters=batch.log.parameters)
+        result.households += h
+        result.duplicates += dups
+        result.imported += part.height
+        if progress:
+            progress(result.imported)
+        analyze = False
+        t = result.timed("write slices", t)
+    if result.imported > 5000:
+        _analyze("members_membership", "members_household")
+        if result.imported > CHUNK:
+            _analyze("members_person")
+            _gin_flush()
+    result.timed("analyze", t)
+
+
+class _NumberBlocks:
+    """Household and beneficiary serials from one `sequence_reserve` per counter."""
+
+    def __init__(self, counts: dict[str, int]):
+        self.next = {
+            key: sequence_reserve(key=key, count=count) for key, count in counts.items() if count
+        }
+
+    def __call__(self, key: str, count: int) -> int:
+        first = self.next[key]
+        self.next[key] = first + count
+        return first
+
+
+# Prepare the next slice in a thread while the database copies the current one.
+OVERLAP = True
+
+
+def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -> None:
+    """All slices in ONE transaction on tables stripped of their secondary indexes
+    and foreign keys, rebuilt at the end (members/bulkload.py)."""
+    result.bulk = True
+    t = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"SET LOCAL maintenance_work_mem = '{bulkload.MAINTENANCE_WORK_MEM}'")
+        # Hash joins in memory for the key validations and the duplicate search.
+        cur.execute(f"SET LOCAL work_mem = '{bulkload.WORK_MEM}'")
+        # Waiting for a lock queues every other user behind the import: give up
+        # (and roll back) rather than wait long for a transaction left open elsewhere.
+        cur.execute(f"SET LOCAL lock_timeout = '{bulkload.LOCK_TIMEOUT}'")
+        bulkload.lock(cur)
+        schema = bulkload.secondary_schema(cur)
+        bulkload.drop(cur, schema)
+        cur.execute("SET LOCAL lock_timeout TO DEFAULT")
+        keys = bulkload.KeyBlocks(cur, counts)
+        first_person = keys.next.get("members_person")
+        dup_keys: list[pl.DataFrame] = []
+        t = result.timed("lock, drop, keys", t)
+        serials = _NumberBlocks(
+            {
+                numbers.HOUSEHOLD_KEY: counts["members_household"],
+                numbers.BENEFICIARY_KEY: counts["members_person"],
+            }
+        )
+        lock = threading.Lock()
+        prepared: dict[str, float] = {}
+
+        def prepare(it):
+            """Next slice read and turned into COPY input, in a worker thread (polars
+            releases the GIL) while the database copies the previous one."""
+            started = time.perf_counter()
+            item = next(it, None)
+            if item is None:
+                return None
+            k, rows, part = item
+            out: list[tuple[str, list[str], bytes]] = []
+
+            def keep(table: str, frame: pl.DataFrame, not_null: tuple[str, ...] = ()) -> None:
+                out.append((table, frame.columns, _csv(frame, not_null)))
+
+            h, _dups = _store_bucket(
+                part, mutual=mutual, known=known, now=now, analyze=False, keys=keys,
+                duplicates=dup_keys, serials=serials, write=keep,
+            )  # fmt: skip
+            with lock:
+                prepared["prepare slices (thread)"] = (
+                    prepared.get("prepare slices (thread)", 0.0) + time.perf_counter() - started
+                )
+            return _slice_entry(k, rows, part), part.height, h, out
+
+        it = iter(parts)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+            ahead = pool.submit(prepare, it)
+            while (done := ahead.result()) is not None:
+                ahead = pool.submit(prepare, it) if OVERLAP else None
+                entry, height, h, out = done
+                t = result.timed("wait for slices", t)
+                for table, cols, data in out:
+                    _copy(table, cols, data)
+                    t = result.timed(f"copy {table}", t)
+                del out, done
+                batch.log.parameters["slices"].append(entry)
+                result.households += h
+                result.imported += height
+                if progress:
+                    progress(result.imported)
+                t = result.timed("progress", t)
+                if ahead is None:
+                    ahead = pool.submit(prepare, it)
+        result.timings.update(prepared)
+
+        def step(name: str) -> None:
+            nonlocal t
+            t = result.timed(f"rebuild {name}", t)
+
+        bulkload.restore(cur, schema, step=step)
+        _analyze(*bulkload.BULK_TABLES)
+        t = result.timed("analyze", t)
+        if result.imported:
+            candidates = _duplicate_candidates(mutual, first_person, dup_keys)
+            dup_keys.clear()
+            result.duplicates = _find_duplicates(
+                mutual, first_person, first_person + result.imported - 1, candidates
+            )
+        t = result.timed("duplicates", t)
+        batch.advance(result.imported)
+        BatchLog.objects.filter(pk=batch.log.pk).update(parameters=batch.log.parameters)
+    result.timed("commit", t)
 
 
 def _run(
@@ -899,6 +1184,7 @@ def _run(
     file_name: str,
     language: str,
     progress: Callable[[int, int], None] | None,
+    bulk: bool | None = None,
 ) -> ImportResult:
     """Two passes over the file, a slice (CHUNK rows) at a time.
 
@@ -924,9 +1210,12 @@ def _run(
     ):
         result.batch_id = batch.log.pk
         keys, errors, files, known_households = [], [], [], {}
+        t = time.perf_counter()
         for k, offset in enumerate(range(0, max(total, 1), CHUNK)):
+            raw = source.chunk(offset, CHUNK)
+            t = result.timed("read", t)
             df, errs = validate(
-                source.chunk(offset, CHUNK),
+                raw,
                 mutual=mutual,
                 sections=sections,
                 on=on,
@@ -954,58 +1243,60 @@ def _run(
                 )
             )
             files.append(Path(folder) / f"{k}.arrow")
+            t = result.timed("validate", t)
             live.select("row", *STORED).write_ipc(files[-1])
-            del df, live
+            del df, live, raw
+            t = result.timed("spill", t)
         keys, more = _file_checks(pl.concat(keys), known_households)
         errors = pl.concat([*errors, more]).sort("row", maintain_order=True)
         result.failed = errors.get_column("row").n_unique()
         result.skipped = keys.filter("skipped").height
         known = _known_households(keys)
         good = keys.filter("good").select("row", "bucket", "known_hh")
+        new_heads = keys.filter(
+            pl.col("good")
+            & pl.col("known_hh").is_null()
+            & (pl.col("rel") == Relationship.HEAD.value)
+        ).height
         del keys
         done = result.skipped + result.failed
         batch.advance(done, failed=result.failed)
         if progress:
             progress(done, total)
+        t = result.timed("file checks", t)
         now = timezone.now()
-        first_analyze = total > 5000
-        for k in range(len(files)):
-            rows = good.filter(pl.col("bucket") == k)
-            if rows.height == 0:
-                continue
-            last = int((rows.get_column("row").max() - 2) // CHUNK)
-            part = (
-                pl.scan_ipc(files[k : last + 1])
-                .join(rows.lazy(), on="row", how="semi")
-                .collect()
-                .join(rows.select("row", "known_hh"), on="row")
+        parts = _parts(files, good)
+        if bulkload.bulk_wanted(bulk, good.height):
+            batch.log.parameters["bulk"] = True
+            _write_bulk(
+                parts,
+                mutual=mutual,
+                known=known,
+                now=now,
+                counts={
+                    "members_person": good.height,
+                    "members_membership": good.height,
+                    "members_household": new_heads,
+                },
+                batch=batch,
+                result=result,
+                progress=(lambda n: progress(done + n, total)) if progress else None,
             )
-            with transaction.atomic():
-                h, dups = _store_bucket(
-                    part, mutual=mutual, known=known, now=now, analyze=first_analyze
-                )
-                batch.advance(part.height)
-                batch.log.parameters["slices"].append(
-                    {
-                        "slice": k,
-                        "rows": [int(rows["row"].min()), int(rows["row"].max())],
-                        "imported": part.height,
-                    }
-                )
-                BatchLog.objects.filter(pk=batch.log.pk).update(parameters=batch.log.parameters)
-            result.households += h
-            result.duplicates += dups
-            result.imported += part.height
-            if progress:
-                progress(done + result.imported, total)
-            first_analyze = False
-        if result.imported > 5000:
-            _analyze("members_membership", "members_household")
-            if result.imported > CHUNK:
-                _analyze("members_person")
-                _gin_flush()
+        else:
+            _write_slices(
+                parts,
+                mutual=mutual,
+                known=known,
+                now=now,
+                batch=batch,
+                result=result,
+                analyze=total > 5000,
+                progress=(lambda n: progress(done + n, total)) if progress else None,
+            )
+        t = time.perf_counter()
         result.errors = [tuple(r) for r in errors.select("row", "column", "code").iter_rows()]
         result.report = _report(source, errors, language)
+        result.timed("report", t)
     audit_record(
         actor=actor,
         action="members.import",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 from pathlib import Path
 
@@ -27,8 +28,18 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="Date of the import (YYYY-MM-DD); default: today.")
         parser.add_argument("--report", help="Where to write the error report (CSV).")
         parser.add_argument("--language", default="fr", choices=["fr", "en"])
+        parser.add_argument(
+            "--bulk",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="PostgreSQL: write the whole file in one transaction with the indexes and "
+            "foreign keys rebuilt at the end, locking the register meanwhile (default: when "
+            "the file holds at least 50,000 new persons and as many as the register).",
+        )
 
-    def handle(self, *args, file, mutual, user=None, on=None, report=None, language="fr", **kw):
+    def handle(
+        self, *args, file, mutual, user=None, on=None, report=None, language="fr", bulk=None, **kw
+    ):
         from django.utils import translation
 
         mutual_org = Organisation.objects.filter(code=mutual).first()
@@ -53,6 +64,7 @@ class Command(BaseCommand):
                     on=date.fromisoformat(on) if on else today_in(mutual_org),
                     language=language,
                     progress=bar,
+                    bulk=bulk,
                 )
             except DomainError as exc:
                 raise CommandError(str(exc)) from None
