@@ -93,6 +93,18 @@ def test_a_rejected_claim_is_not_sampled(submit, org_tree):
     assert not ReviewCase.objects.exists()
 
 
+def test_a_rejected_claim_gets_no_feedback_question(submit, org_tree):
+    from mutualis.claims.models import FeedbackQuestion
+
+    configure(org_tree, feedback_share=100)
+
+    rejected = submit(claim_input(lines=[("COSM", 1, 1000)]))
+    accepted = submit(claim_input(lines=[("CONS", 1, 2000)], start=date(2026, 3, 11)))
+
+    assert rejected.status == ClaimStatus.REJECTED
+    assert list(FeedbackQuestion.objects.values_list("claim_id", flat=True)) == [accepted.pk]
+
+
 def test_a_rarely_used_item_samples_the_claim(submit, org_tree):
     for day in (1, 2, 3):
         submit(claim_input(lines=[("CONS", 1, 2000)], start=date(2026, 3, day)))

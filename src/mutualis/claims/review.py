@@ -98,9 +98,10 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
     """Mark the sampled decided claims among `claim_ids` *under review*; returns how many.
 
     Also draws the feedback sample. Set-based: the same number of queries for
-    one claim or a chunk of thousands. The single-claim path passes the claim's
-    `rows` it has just written — (id, claimed, provider id, provider kind, date of
-    care, household id, section id) — instead of reading them back.
+    one claim or a chunk of thousands. The single-claim path passes the row of the
+    decided claim it has just written — (id, claimed, provider id, provider kind,
+    date of care, household id, section id) — instead of reading it back; `rows`
+    hold decided claims only (accepted or partially), as the query reads.
     """
     ids = list(claim_ids)
     conf = rows_get(ReviewSettings, "mutual_id", mutual.pk) if ids else None
@@ -114,7 +115,8 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
             )
         )  # fmt: skip
     else:
-        rows = [r for r in rows if r[0] in set(ids)]
+        wanted = set(ids)
+        rows = [r for r in rows if r[0] in wanted]
     if not rows:
         return 0
     reasons: dict[int, list[dict]] = {}

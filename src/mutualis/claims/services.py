@@ -54,7 +54,7 @@ from .models import (
     LineStatus,
 )
 from .reasons import json_params
-from .review import sample_for_review
+from .review import DECIDED, sample_for_review
 
 MAX_LINES = 100
 
@@ -307,8 +307,8 @@ def claim_submit(
     always decided at once. The same `key` with the same data returns the first
     claim (`claim.replayed` is True); with other data it is a Conflict.
 
-    The rows are written with `core.rows.insert` (no query compiler, one prepared
-    statement per table): this is the path a provider's software calls per patient.
+    Every row is written by `core.rows.insert_family` (no query compiler; one
+    statement on PostgreSQL): this is the path a provider's software calls per patient.
     """
     if defer and corrects is not None:
         raise ValidationFailed(fields={"defer": _("A correction is decided at once.")})
@@ -423,7 +423,7 @@ def claim_submit(
             status=ClaimStatus.REPLACED,
             data={"by_claim": claim.pk},
         )
-    if decision is not None:
+    if claim.status in DECIDED:  # paid at least in part: may be sampled
         known = (claim.pk, claim.claimed, provider.pk, provider.kind, claim.start_on,
                  claim.household_id, claim.section_id)  # fmt: skip
         if sample_for_review(mutual=mutual, claim_ids=[claim.pk], rows=[known]):
