@@ -101,11 +101,7 @@ def insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> N
         return
     model = type(objs[0])
     connection = connections["default"]
-    fields, _columns = _shape(model)
-    params = []
-    for obj in objs:
-        for f in fields:
-            params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection))
+    params = [value for obj in objs for value in _values(obj, connection)]
     sql = _sql(model, len(objs), ignore_conflicts, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -260,32 +256,23 @@ def get(model: type[models.Model], column: str, value):
         found = cursor.fetchall()
     if len(found) != 1:
         return None
-    row = found[0]
-    converters = _converters(model, connection.vendor)
-    if converters:
-        row = list(row)
-        for i, convert in converters:
-            row[i] = convert(row[i], None, connection)
+    row = list(found[0])
+    for i, convert, col in _converters(model, connection.vendor):
+        row[i] = convert(row[i], col, connection)
     return model.from_db("default", attnames, row)
 
 
 @lru_cache(maxsize=256)
 def _converters(model: type[models.Model], vendor: str) -> tuple:
-    """(position, converter) for the columns whose database value needs one (JSON,
-    decimals and dates on SQLite, …), as the ORM applies them."""
+    """(position, converter, column expression) for the columns whose database value
+    needs one (JSON, decimals and dates on SQLite, …), as the ORM applies them."""
     connection = connections["default"]
     out = []
     for i, f in enumerate(model._meta.concrete_fields):
-        for convert in connection.ops.get_db_converters(f.get_col(f.model._meta.db_table)):
-            out.append((i, _expression_converter(convert, f)))
-        for convert in f.get_db_converters(connection):
-            out.append((i, _expression_converter(convert, f)))
+        col = f.get_col(model._meta.db_table)
+        for convert in [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]:
+            out.append((i, convert, col))
     return tuple(out)
-
-
-def _expression_converter(convert, field):
-    col = field.get_col(field.model._meta.db_table)
-    return lambda value, _expression, connection: convert(value, col, connection)
 
 
 @lru_cache(maxsize=256)
