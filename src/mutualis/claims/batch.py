@@ -58,10 +58,7 @@ from .models import (
     EventKind,
 )
 from .reasons import json_params
-from .services import (
-    item_rule_lines,
-    line_deductible,
-)
+from .services import item_rule_lines, line_deductible
 
 CHUNK = 5000  # claims per transaction (about 15,000 lines)
 KIND = "claims.adjudicate"
@@ -83,7 +80,6 @@ class BatchResult:
 # --- Intake: store a claim undecided -------------------------------------------------
 
 
-@transaction.atomic
 def claim_defer(**kwargs) -> Claim:
     """Store a claim as `entered`, checked at the edge like `claim_submit` but not decided;
     `claims_adjudicate` decides it later. A correction is always decided at once."""

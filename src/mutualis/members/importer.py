@@ -1079,10 +1079,6 @@ class _NumberBlocks:
         return first
 
 
-# Prepare the next slice in a thread while the database copies the current one.
-OVERLAP = True
-
-
 def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -> None:
     """All slices in ONE transaction on tables stripped of their secondary indexes
     and foreign keys, rebuilt at the end (members/bulkload.py)."""
@@ -1139,7 +1135,7 @@ def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
             ahead = pool.submit(prepare, it)
             while (done := ahead.result()) is not None:
-                ahead = pool.submit(prepare, it) if OVERLAP else None
+                ahead = pool.submit(prepare, it)  # the next slice, while this one copies
                 entry, height, h, out = done
                 t = result.timed("wait for slices", t)
                 for table, cols, data in out:
@@ -1152,8 +1148,6 @@ def _write_bulk(parts, *, mutual, known, now, counts, batch, result, progress) -
                 if progress:
                     progress(result.imported)
                 t = result.timed("progress", t)
-                if ahead is None:
-                    ahead = pool.submit(prepare, it)
         result.timings.update(prepared)
 
         def step(name: str) -> None:
