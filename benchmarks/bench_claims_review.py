@@ -18,16 +18,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-
-def best_of(runs, fn, reset=None):
-    best = float("inf")
-    for _ in range(runs):
-        if reset:
-            reset()
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from benchmarks._timing import best_of
 
 
 def main() -> None:

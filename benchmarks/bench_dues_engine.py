@@ -16,10 +16,10 @@ import argparse
 import gc
 import random
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from benchmarks._timing import best_of
 from mutualis.engine.contributions import (
     Beneficiary,
     Category,
@@ -118,15 +118,6 @@ def accounts(n: int, seed: int = 7) -> list[HouseholdAccount]:
             HouseholdAccount(index, tuple(dues), (period,), MembershipStatus.ACTIVE, period.since)
         )
     return out
-
-
-def best_of(runs: int, job: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def plain(rows: list[Household]) -> list:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 from datetime import date, timedelta
 from decimal import Decimal as D
 
+from benchmarks._timing import best_of
 from mutualis.engine.adjudication import Claim, ClaimContext, ClaimLine, adjudicate_many
 from mutualis.engine.benefits import (
     Agreement,
@@ -150,15 +150,6 @@ def build(n_lines: int, seed: int = 7) -> tuple[list[Claim], ClaimContext]:
         submission_deadline_days=90,
     )
     return claims, ctx
-
-
-def best_of(times: int, fn) -> float:
-    best = float("inf")
-    for _ in range(times):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
