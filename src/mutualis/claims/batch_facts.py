@@ -224,7 +224,7 @@ class _Dues:
 def _engine_dues(Due, Allocation, hh_ids) -> dict[int, list[ep.Due]]:  # noqa: N803
     """`contributions.mapping.engine_dues` with every allocation (filtered by date later),
     the households as one array parameter."""
-    from mutualis.engine import contributions as ec
+    from mutualis.contributions.mapping import engine_dues_from
 
     rows = list(
         Due.objects.filter(any_of("household_id", hh_ids)).values_list(
@@ -239,18 +239,4 @@ def _engine_dues(Due, Allocation, hh_ids) -> dict[int, list[ep.Due]]:  # noqa: N
         any_of("due__household_id", hh_ids)
     ).values_list("due_id", "value_date", "amount"):
         paid.setdefault(due_id, []).append(ep.Paid(value_date, Decimal(amount)))
-    out: dict[int, list[ep.Due]] = {}
-    for due_id, hh, kind, due_date, amount, start, end, payer_id in rows:
-        out.setdefault(hh, []).append(
-            ep.Due(
-                id=due_id,
-                kind=ec.DueKind(kind),
-                due_date=due_date,
-                amount=Decimal(amount),
-                paid=tuple(paid.get(due_id, ())),
-                period_start=start if kind == ec.DueKind.CONTRIBUTION else None,
-                period_end=end if kind == ec.DueKind.CONTRIBUTION else None,
-                payer=ec.MEMBER if payer_id is None else str(payer_id),
-            )
-        )
-    return out
+    return dict(engine_dues_from(rows, paid))

@@ -102,6 +102,12 @@ def engine_dues(household_ids, *, on: date | None = None) -> dict[int, list[ep.D
         allocations = allocations.filter(value_date__lte=on)
     for due_id, value_date, amount in allocations.values_list("due_id", "value_date", "amount"):
         paid[due_id].append(ep.Paid(value_date, Decimal(amount)))
+    return engine_dues_from(rows, paid)
+
+
+def engine_dues_from(rows, paid: dict[int, list[ep.Paid]]) -> dict[int, list[ep.Due]]:
+    """Engine dues by household from due rows (id, household, kind, due date, amount,
+    period start, period end, payer) and the payments of each due."""
     out: dict[int, list[ep.Due]] = defaultdict(list)
     for due_id, hh, kind, due_date, amount, start, end, payer_id in rows:
         out[hh].append(
