@@ -411,9 +411,7 @@ def claim_submit(
         history=True,
         also=also,
     )
-    cached = ClaimLine.objects.filter(claim_id=claim.pk)
-    cached._result_cache, cached._prefetch_done = lines, True
-    claim._prefetched_objects_cache = {"lines": cached}  # the answer needs no re-read
+    rows.prefetched(claim, "lines", lines)  # the answer needs no re-read
     if corrects is not None:
         Claim.objects.filter(pk=corrects.pk).update(status=ClaimStatus.REPLACED)
         ClaimEvent.objects.create(
