@@ -99,9 +99,7 @@ def test_get_and_loaded_read_partial_rows(org_tree):
 
 
 @pytest.mark.django_db
-def test_prefetched_rows_answer_the_relation_without_a_query(
-    org_tree, django_assert_num_queries
-):
+def test_prefetched_rows_answer_the_relation_without_a_query(org_tree, django_assert_num_queries):
     children = [org_tree.section_a, org_tree.section_b]
 
     rows.prefetched(org_tree.mutual, "children", children)
@@ -112,9 +110,11 @@ def test_prefetched_rows_answer_the_relation_without_a_query(
     # A further query is still narrowed to the relation.
     assert org_tree.mutual.children.get(code="MAF-A") == org_tree.section_a
     assert org_tree.mutual.children.filter(code="nope").count() == 0
-    assert not Organisation.objects.filter(pk=org_tree.union.pk).filter(
-        pk__in=org_tree.mutual.children.values("pk")
-    ).exists()
+    assert (
+        not Organisation.objects.filter(pk=org_tree.union.pk)
+        .filter(pk__in=org_tree.mutual.children.values("pk"))
+        .exists()
+    )
     # Another instance of the same row still reads from the database.
     fresh = Organisation.objects.get(pk=org_tree.mutual.pk)
     assert set(fresh.children.all()) >= set(children)
