@@ -145,3 +145,32 @@ def api_client_for():
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
+
+
+@pytest.fixture
+def query_plan(db):
+    """plan(sql, params): the plan the database runs `sql` by, as text. On PostgreSQL,
+    the generic plan a prepared statement falls back to (it knows no parameter
+    value: a partial index is used only if the query's own text implies its
+    condition); on SQLite, EXPLAIN QUERY PLAN."""
+    from django.db import connection, transaction
+
+    def plan(sql: str, params) -> str:
+        with transaction.atomic(), connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                for i in range(1, len(params) + 1):
+                    sql = sql.replace("%s", f"${i}", 1)
+                cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                cur.execute(f"PREPARE mutualis_plan AS {sql}")
+                marks = ", ".join(["%s"] * len(params))
+                cur.execute(
+                    connection.ops.compose_sql(f"EXPLAIN EXECUTE mutualis_plan ({marks})", params)
+                )
+                rows = cur.fetchall()
+                cur.execute("DEALLOCATE mutualis_plan")
+            else:
+                cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+                rows = cur.fetchall()
+            return "\n".join(str(row[-1]) for row in rows)
+
+    return plan

@@ -201,3 +201,11 @@ def test_a_paper_batch_closes_only_when_its_control_totals_match(
         batch_close(actor=claims_officer, batch=batch)
     assert caught.value.code == "batch_totals_mismatch"
     assert "4" in str(caught.value)
+
+
+def test_the_replay_lookup_uses_the_key_index_also_as_a_prepared_statement(query_plan):
+    from mutualis.claims import services as claim_services
+
+    sql = claim_services._REPLAY_SQL.format(t=Claim._meta.db_table)
+    # Without the literal condition, PostgreSQL's generic plan scanned every claim.
+    assert "claim_idempotency_key_unique" in query_plan(sql, [1, "key-1"])

@@ -319,3 +319,10 @@ def test_the_commands_generate_dues_and_run_the_daily_run(schedule, make_househo
     assert "MAF: 3 dues created" in text
     assert "MAF: 0 dues created, 1 households already done" in text
     assert "MAF 2026-03-01: 1 households" in text
+
+
+def test_the_payment_key_lookup_uses_the_key_index_also_as_a_prepared_statement(query_plan):
+    from mutualis.contributions import services as pay_services
+
+    qs = Payment.objects.filter(pay_services._KEYED, mutual_id=1, idempotency_key="key-1")
+    assert "payment_idempotency_unique" in query_plan(*qs.query.sql_with_params())

@@ -268,7 +268,14 @@ _COUNTER_ADD_SQL = (
     "UPDATE {t} SET accepted = accepted + %s, mutual_share = mutual_share + %s"
     " WHERE household_id = %s"
 )
-_REPLAY_SQL = "SELECT id, fingerprint FROM {t} WHERE provider_id = %s AND idempotency_key = %s"
+# The literal condition, the index's own, lets a prepared statement's generic plan
+# use the partial unique index (provider, key) WHERE NOT key = '': with the key as
+# a parameter only, PostgreSQL cannot prove the index applies and scans the
+# provider's claims instead (SQLite wants the condition written as in the index).
+_REPLAY_SQL = (
+    "SELECT id, fingerprint FROM {t}"
+    " WHERE provider_id = %s AND idempotency_key = %s AND NOT (idempotency_key = '')"
+)
 
 
 def _replay(provider, key: str, fingerprint: str) -> Claim | None:

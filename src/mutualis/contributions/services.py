@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import BooleanField, F, Sum
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.core.audit import acting_as
@@ -56,6 +57,10 @@ from .models import (
     ScheduleRate,
     Subsidy,
 )
+
+# The partial unique index's own condition as a literal, not a parameter: a prepared
+# statement's generic plan can then use the index (mutual, key) WHERE NOT key = ''.
+_KEYED = RawSQL("NOT (idempotency_key = '')", (), output_field=BooleanField())
 
 # --- Schedules -------------------------------------------------------------------
 
@@ -347,7 +352,9 @@ def payment_record(
         household.pk, amount, code, data.method, data.value_date, data.reference, data.dues
     )
     if idempotency_key:
-        known = Payment.objects.filter(mutual=mutual, idempotency_key=idempotency_key).first()
+        known = Payment.objects.filter(
+            _KEYED, mutual=mutual, idempotency_key=idempotency_key
+        ).first()
         if known is not None:
             if known.fingerprint != print_:
                 raise IdempotencyConflict()
