@@ -7,27 +7,22 @@ then:
 
 1. locks the four tables it writes (`ACCESS EXCLUSIVE`: nobody reads or writes
    them until the commit) and their key sequences;
-2. drops their secondary indexes (unique ones too), their unique constraints
-   and their foreign keys, after reading the exact definitions from the
-   catalogue (`pg_get_indexdef`, `pg_get_constraintdef`: the migrations stay the
-   source of truth). Dropping a
+2. drops their non-unique secondary indexes and their foreign keys, after
+   reading the exact definitions from the catalogue (`pg_get_indexdef`,
+   `pg_get_constraintdef`: the migrations stay the source of truth). Dropping a
    foreign key locks the table it points to as well (`core_organisation`,
    `core_user`, `providers_provider`, `members_group`): the application waits
    for the commit. Keeping those keys would spare the lock but cost a trigger
    per row and key (about +16 s per million persons, measured);
 3. takes each table's primary keys as one block of its sequence;
 4. copies every slice;
-5. builds the indexes and unique constraints again (one sort each instead of a
-   million insertions; a unique one checks every row as it is built) and adds
-   the foreign keys back `NOT VALID` and then `VALIDATE`s them (one set-based
-   check per key instead of one trigger per row).
+5. builds the indexes again (one sort each instead of a million insertions)
+   and adds the foreign keys back `NOT VALID` and then `VALIDATE`s them (one
+   set-based check per key instead of one trigger per row).
 
-PostgreSQL DDL is transactional: a failure anywhere, a duplicate number or
-external id found by a unique index included, rolls back the rows, and the
-indexes and constraints are there as before. Primary keys, and any unique index
-a foreign key points at, stay in place: dropping them would mean dropping the keys
-of every table that refers to the register. Inserting into the unique indexes
-row by row had been 40 % of the copy's time (measured with `perf`).
+PostgreSQL DDL is transactional: a failure anywhere rolls back the rows, and the
+indexes and constraints are there as before. Unique indexes (primary keys,
+external ids, numbers) stay in place and check every row as it is copied.
 """
 
 from __future__ import annotations
@@ -82,8 +77,7 @@ def registered_persons() -> int:
 class Schema:
     """The secondary indexes and foreign keys of the bulk tables, as the catalogue has them."""
 
-    indexes: list[tuple[str, str]]  # (index name, CREATE [UNIQUE] INDEX statement)
-    unique: list[tuple[str, str, str]]  # (table, constraint name, definition)
+    indexes: list[tuple[str, str]]  # (index name, CREATE INDEX statement)
     foreign_keys: list[tuple[str, str, str, bool]]  # (table, name, definition, validated)
 
 
@@ -92,32 +86,16 @@ def secondary_schema(cur, tables: tuple[str, ...] = BULK_TABLES) -> Schema:
         """
         SELECT quote_ident(c.relname), pg_get_indexdef(i.indexrelid)
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
-          AND NOT EXISTS (  -- an index of a constraint goes with its constraint
+        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+          AND NOT EXISTS (
             SELECT 1 FROM pg_constraint k
             WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
-          )
-          AND NOT EXISTS (  -- what a foreign key points at stays
-            SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid
           )
         ORDER BY 1
         """,
         [list(tables)],
     )
     indexes = cur.fetchall()
-    cur.execute(
-        """
-        SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
-        FROM pg_constraint k
-        WHERE contype = 'u' AND conrelid = ANY(%s::regclass[])
-          AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid
-          )
-        ORDER BY 1, 2
-        """,
-        [list(tables)],
-    )
-    unique = cur.fetchall()
     cur.execute(
         """
         SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid),
@@ -128,7 +106,7 @@ def secondary_schema(cur, tables: tuple[str, ...] = BULK_TABLES) -> Schema:
         """,
         [list(tables)],
     )
-    return Schema(indexes=indexes, unique=unique, foreign_keys=cur.fetchall())
+    return Schema(indexes=indexes, foreign_keys=cur.fetchall())
 
 
 def drop(cur, schema: Schema) -> None:
@@ -138,8 +116,6 @@ def drop(cur, schema: Schema) -> None:
     by_table: dict[str, list[str]] = {}
     for table, name, _definition, _valid in schema.foreign_keys:
         by_table.setdefault(table, []).append(f"DROP CONSTRAINT {name}")
-    for table, name, _definition in schema.unique:
-        by_table.setdefault(table, []).append(f"DROP CONSTRAINT {name}")
     for table, clauses in by_table.items():
         cur.execute(f"ALTER TABLE {table} {', '.join(clauses)}")
     if schema.indexes:
@@ -147,14 +123,9 @@ def drop(cur, schema: Schema) -> None:
 
 
 def restore(cur, schema: Schema, *, step: Callable[[str], None] | None = None) -> None:
-    """Build the indexes and unique constraints again, then add the foreign keys back
-    and validate them."""
+    """Build the indexes again, then add the foreign keys back and validate them."""
     for name, definition in schema.indexes:
         cur.execute(definition)
-        if step:
-            step(name)
-    for table, name, definition in schema.unique:
-        cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         if step:
             step(name)
     by_table: dict[str, list[str]] = {}
