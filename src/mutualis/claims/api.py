@@ -18,7 +18,7 @@ from mutualis.engine.money import currency
 from mutualis.providers.selectors import provider_get
 
 from . import batch, selectors, services
-from .models import ClaimSource
+from .models import ClaimSource, ClaimStatus
 from .reasons import note_text, reason_text
 
 router = Router(tags=["claims"])
@@ -98,7 +98,7 @@ def claim_out(claim, number: str | None = None) -> dict:
     return {
         "id": claim.pk,
         "status": claim.status,
-        "status_label": str(claim.get_status_display()),
+        "status_label": str(ClaimStatus(claim.status).label),  # no choices dict per call
         "provider_id": claim.provider_id,
         "card_number": number or claim.membership.number,
         "start_on": claim.start_on,
