@@ -10,6 +10,7 @@ other mutual
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -160,14 +161,13 @@ def query_plan(db):
             if connection.vendor == "postgresql":
                 for i in range(1, len(params) + 1):
                     sql = sql.replace("%s", f"${i}", 1)
+                name = f"plan_{uuid.uuid4().hex}"  # a failed test leaves no name taken
                 cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-                cur.execute(f"PREPARE mutualis_plan AS {sql}")
+                cur.execute(f"PREPARE {name} AS {sql}")
                 marks = ", ".join(["%s"] * len(params))
-                cur.execute(
-                    connection.ops.compose_sql(f"EXPLAIN EXECUTE mutualis_plan ({marks})", params)
-                )
+                cur.execute(connection.ops.compose_sql(f"EXPLAIN EXECUTE {name} ({marks})", params))
                 rows = cur.fetchall()
-                cur.execute("DEALLOCATE mutualis_plan")
+                cur.execute(f"DEALLOCATE {name}")
             else:
                 cur.execute("EXPLAIN QUERY PLAN " + sql, params)
                 rows = cur.fetchall()
