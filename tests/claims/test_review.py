@@ -63,6 +63,8 @@ def test_a_full_random_share_samples_every_decided_claim(submit, org_tree):
     assert claim.status == ClaimStatus.UNDER_REVIEW
     assert reasons_of(claim) == ["random"]
     assert claim.events.last().kind == EventKind.SAMPLED
+    case = claim.reviews.get()  # opened in the submission's own statements
+    assert case.state == ReviewState.OPEN and case.opened_at is not None
 
 
 def test_the_random_draw_is_reproducible_from_the_seed_and_the_claim_id():

@@ -33,6 +33,7 @@ from mutualis.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualis.core.roles import Perm
 from mutualis.core.rows import get as rows_get
 from mutualis.core.rows import insert as rows_insert
+from mutualis.core.rows import new as rows_new
 from mutualis.core.scope import require
 from mutualis.core.services import audit_record
 from mutualis.engine import benefits as eb
@@ -101,12 +102,14 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
     one claim or a chunk of thousands. The single-claim path passes the row of the
     decided claim it has just written — (id, claimed, provider id, provider kind,
     date of care, household id, section id) — instead of reading it back; `rows`
-    hold decided claims only (accepted or partially), as the query reads.
+    hold decided claims only (accepted or partially), as the query reads, written in
+    the caller's transaction, so a drawn one is opened without further checks.
     """
     ids = list(claim_ids)
     conf = rows_get(ReviewSettings, "mutual_id", mutual.pk) if ids else None
     if conf is None:
         return 0
+    just_written = rows is not None
     if rows is None:
         rows = list(
             Claim.objects.filter(pk__in=ids, mutual=mutual, status__in=DECIDED).values_list(
@@ -134,7 +137,10 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
         _rare_acts(conf, mutual, [r[0] for r in rows], latest, add)
     if conf.outlier_factor:
         _outlier_providers(conf, mutual, rows, latest, add)
-    if reasons:
+    if reasons and just_written:
+        sampled = sorted(reasons)
+        _open_sampled(sampled, reasons)
+    elif reasons:
         with transaction.atomic():
             sampled = list(
                 Claim.objects.filter(pk__in=list(reasons), status__in=DECIDED)
@@ -161,6 +167,36 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
         sampled = []
     _feedback_sample(conf, rows)
     return len(sampled)
+
+
+def _open_sampled(ids: list[int], reasons: dict[int, list[dict]]) -> None:
+    """Claims written in this very transaction (the single-claim path): none has a
+    review yet, so each gets its case, its event and its status without the checks
+    and the savepoint of the set-based path, in plain statements (`core.rows`)."""
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Claim._meta.db_table} SET status = %s WHERE id IN ({marks})",  # noqa: S608
+            [ClaimStatus.UNDER_REVIEW, *ids],
+        )
+    rows_insert(
+        [rows_new(ReviewCase, claim_id=pk, origin=ReviewOrigin.SAMPLED, reasons=reasons[pk])
+         for pk in ids]
+    )  # fmt: skip
+    rows_insert(
+        [
+            rows_new(
+                ClaimEvent,
+                claim_id=pk,
+                kind=EventKind.SAMPLED,
+                status=ClaimStatus.UNDER_REVIEW,
+                data={"reasons": [r["code"] for r in reasons[pk]]},
+            )
+            for pk in ids
+        ]
+    )
 
 
 def _plain(value: Decimal) -> str:
