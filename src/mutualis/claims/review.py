@@ -148,21 +148,9 @@ def sample_for_review(*, mutual, claim_ids, rows=None) -> int:
                 .values_list("pk", flat=True)
             )
             Claim.objects.filter(pk__in=sampled).update(status=ClaimStatus.UNDER_REVIEW)
-            ReviewCase.objects.bulk_create(
-                [ReviewCase(claim_id=pk, origin=ReviewOrigin.SAMPLED, reasons=reasons[pk])
-                 for pk in sampled]
-            )  # fmt: skip
-            ClaimEvent.objects.bulk_create(
-                [
-                    ClaimEvent(
-                        claim_id=pk,
-                        kind=EventKind.SAMPLED,
-                        status=ClaimStatus.UNDER_REVIEW,
-                        data={"reasons": [r["code"] for r in reasons[pk]]},
-                    )
-                    for pk in sampled
-                ]
-            )
+            cases, events = _review_rows(sampled, reasons)
+            ReviewCase.objects.bulk_create(cases)  # batched: a chunk may sample thousands
+            ClaimEvent.objects.bulk_create(events)
     else:
         sampled = []
     _feedback_sample(conf, rows)
@@ -181,22 +169,28 @@ def _open_sampled(ids: list[int], reasons: dict[int, list[dict]]) -> None:
             f"UPDATE {Claim._meta.db_table} SET status = %s WHERE id IN ({marks})",  # noqa: S608
             [ClaimStatus.UNDER_REVIEW, *ids],
         )
-    rows_insert(
-        [rows_new(ReviewCase, claim_id=pk, origin=ReviewOrigin.SAMPLED, reasons=reasons[pk])
-         for pk in ids]
-    )  # fmt: skip
-    rows_insert(
-        [
-            rows_new(
-                ClaimEvent,
-                claim_id=pk,
-                kind=EventKind.SAMPLED,
-                status=ClaimStatus.UNDER_REVIEW,
-                data={"reasons": [r["code"] for r in reasons[pk]]},
-            )
-            for pk in ids
-        ]
-    )
+    cases, events = _review_rows(ids, reasons)
+    rows_insert(cases)
+    rows_insert(events)
+
+
+def _review_rows(ids, reasons: dict[int, list[dict]]) -> tuple[list, list]:
+    """The unsaved review case and *sampled* event of each claim drawn."""
+    cases = [
+        rows_new(ReviewCase, claim_id=pk, origin=ReviewOrigin.SAMPLED, reasons=reasons[pk])
+        for pk in ids
+    ]
+    events = [
+        rows_new(
+            ClaimEvent,
+            claim_id=pk,
+            kind=EventKind.SAMPLED,
+            status=ClaimStatus.UNDER_REVIEW,
+            data={"reasons": [r["code"] for r in reasons[pk]]},
+        )
+        for pk in ids
+    ]
+    return cases, events
 
 
 def _plain(value: Decimal) -> str:
