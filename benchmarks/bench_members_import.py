@@ -3,7 +3,10 @@
     DATABASE_URL=postgres://… python -m benchmarks.bench_members_import --n 1000000
 
 The CSV is generated first (not timed). The baseline is PostgreSQL's COPY of the
-same file into an unvalidated table of text columns, in the same run. The import
+same file into an unvalidated table of text columns, in the same run. After the
+import, PostgreSQL alone stores the same rows again (benchmarks/_bulk_floor.py:
+binary COPY, the indexes and keys rebuilt; in one transaction, and in two
+connections), the floor of any importer on this machine (`--no-floor` skips it). The import
 (validation, numbering, households, persons, memberships, status history,
 duplicate detection, head links) runs in a fresh process so its peak RSS is its own.
 Target (issue 4): ≥ 50,000 rows/s, peak RSS < 600 MB, on PostgreSQL.
@@ -88,6 +91,12 @@ def main() -> None:
         default=None,
         help="force or refuse the bulk-load path (default: the importer decides)",
     )
+    parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time PostgreSQL alone storing the same rows (benchmarks/_bulk_floor.py)",
+    )
     args = parser.parse_args()
     django_setup()
     from django.db import connection
@@ -115,12 +124,25 @@ def main() -> None:
     child.join()
     rate = ours["imported"] / ours["seconds"]
     copy_rate = args.n / copy_s
+    floor: dict[str, float] = {}
+    if args.floor and connection.vendor == "postgresql" and ours["imported"]:
+        from benchmarks import _bulk_floor
+
+        floor = _bulk_floor.measure(mutual.pk, folder)
     rows = [
         ("rows in the file", f"{args.n:,}"),
         ("generated (not timed) in", f"{generated:.1f} s"),
         ("plain COPY, unvalidated", f"{copy_s:.2f} s = {copy_rate:,.0f} rows/s"),
         ("import, validated and stored", f"{ours['seconds']:.2f} s = {rate:,.0f} rows/s"),
         ("ratio import / plain COPY", f"{ours['seconds'] / copy_s:.1f} x the time"),
+        *(
+            (
+                f"PostgreSQL alone, {way}",
+                f"{sec:.2f} s = {ours['imported'] / sec:,.0f} rows/s "
+                f"(import {ours['seconds'] / sec:.2f} x the time)",
+            )
+            for way, sec in floor.items()
+        ),
         ("peak RSS of the import process", f"{ours['peak_rss_mb']:.0f} MB"),
         ("rows imported / failed", f"{ours['imported']:,} / {ours['failed']:,}"),
         ("possible duplicates found", f"{ours['duplicates']:,}"),
@@ -140,6 +162,7 @@ def main() -> None:
             "import_seconds": ours["seconds"],
             "import_rows_per_s": rate,
             "ratio_to_copy": ours["seconds"] / copy_s,
+            "database_alone_seconds": {k: round(v, 2) for k, v in floor.items()},
             "peak_rss_mb": ours["peak_rss_mb"],
             "imported": ours["imported"],
             "failed": ours["failed"],
