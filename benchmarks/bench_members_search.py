@@ -68,6 +68,9 @@ def main() -> None:
         load(f"BENCHSEARCH-{args.others}", args.others)
     code = args.mutual or f"BENCHSEARCH-{args.n}"
     mutual, user = bench_actor(code) if args.mutual else load(code, args.n)
+    if args.mutual:
+        # The result is named from the size of the mutual searched, not from --n.
+        args.n = Person.objects.filter(mutual=mutual).count()
     rng = random.Random(args.seed)
     sample = list(
         Membership.objects.filter(mutual=mutual)
