@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks._members_setup import copy_file
+
 SCHEMA = "bench_floor"
 # (table, columns, rows of the mutual): the columns the importer writes.
 TABLES = (
@@ -68,22 +70,27 @@ def _dump(cur, folder: Path, mutual_id: int) -> dict[str, Path]:
     return files
 
 
-def _definitions(cur) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
-    """(key indexes, secondary indexes, foreign keys) of the four tables, for the floor schema."""
+def _definitions(cur):
+    """The key indexes (kept during the copy) and the bulk-load path's own `Schema`
+    (secondary indexes, foreign keys) of the four tables, moved to the floor schema."""
     from mutualis.members import bulkload
 
-    tables = [t for t, _c, _w in TABLES]
+    tables = tuple(t for t, _c, _w in TABLES)
     cur.execute(
         "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "WHERE i.indrelid = ANY(%s::regclass[]) AND (i.indisunique OR i.indisprimary)",
-        [tables],
+        [list(tables)],
     )
-    keys = [d for (d,) in cur.fetchall()]
-    schema = bulkload.secondary_schema(cur, tuple(tables))
-    secondary = [d for _n, d in schema.indexes]
-    fks = [(t, n, d) for t, n, d, _v in schema.foreign_keys]
-    here = [d.replace(" ON public.", f" ON {SCHEMA}.") for d in keys + secondary]
-    return here[: len(keys)], here[len(keys) :], fks
+    keys = [_here(d) for (d,) in cur.fetchall()]
+    schema = bulkload.secondary_schema(cur, tables)
+    # The foreign keys name their tables unqualified: the floor schema comes first
+    # in the search path of every floor transaction.
+    schema.indexes = [(name, _here(d)) for name, d in schema.indexes]
+    return keys, schema
+
+
+def _here(definition: str) -> str:
+    return definition.replace(" ON public.", f" ON {SCHEMA}.")
 
 
 def _fresh_tables(conn) -> None:
@@ -100,10 +107,7 @@ def _fresh_tables(conn) -> None:
 
 def _copy_in(cur, table: str, path: Path) -> None:
     cols = next(c for t, c, _w in TABLES if t == table)
-    statement = f"COPY {SCHEMA}.{table} ({cols}) FROM STDIN (FORMAT binary)"
-    with open(path, "rb") as fh, cur.copy(statement) as cp:
-        while block := fh.read(1 << 20):
-            cp.write(block)
+    copy_file(cur, f"COPY {SCHEMA}.{table} ({cols}) FROM STDIN (FORMAT binary)", path)
 
 
 def _in_parallel(dsn: dict, jobs: list[list[str | tuple[str, Path]]]) -> None:
@@ -150,6 +154,8 @@ def measure(mutual_id: int, folder: Path) -> dict[str, float]:
     import psycopg
     from django.db import connection
 
+    from mutualis.members import bulkload
+
     connection.ensure_connection()
     params = connection.get_connection_params()
     dsn = {k: params[k] for k in ("dbname", "user", "password", "host", "port") if params.get(k)}
@@ -157,7 +163,7 @@ def measure(mutual_id: int, folder: Path) -> dict[str, float]:
     with psycopg.connect(**dsn) as conn:
         with conn.cursor() as cur:
             files = _dump(cur, folder, mutual_id)
-            keys, secondary, fks = _definitions(cur)
+            keys, schema = _definitions(cur)
         conn.commit()
 
         # One transaction, as the bulk-load path.
@@ -170,11 +176,7 @@ def measure(mutual_id: int, folder: Path) -> dict[str, float]:
                 cur.execute(statement)
             for table, path in files.items():
                 _copy_in(cur, table, path)
-            for statement in secondary:
-                cur.execute(statement)
-            for table, name, definition in fks:
-                cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
-                cur.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+            bulkload.restore(cur, schema)
             cur.execute("ANALYZE " + ", ".join(t for t, _c, _w in TABLES))
         conn.commit()
         out["one transaction"] = time.perf_counter() - started
@@ -192,18 +194,24 @@ def measure(mutual_id: int, folder: Path) -> dict[str, float]:
         heavy = {"gin": 4.0, "normalised_name": 2.0}
         _in_parallel(
             dsn,
-            _split(secondary, lambda d: max([v for k, v in heavy.items() if k in d] or [1.0])),
+            _split(
+                [d for _n, d in schema.indexes],
+                lambda d: max([v for k, v in heavy.items() if k in d] or [1.0]),
+            ),
         )
         # Keys added unchecked at once, then validated in two connections, each
         # table's keys in one of them (a validation locks its table against another).
         with conn.cursor() as cur:
             cur.execute(f"SET LOCAL search_path = {SCHEMA}, public")
-            for table, name, definition in fks:
+            for table, name, definition, _valid in schema.foreign_keys:
                 cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
         conn.commit()
         by_table: dict[str, list[str]] = {}
-        for table, name, _d in fks:
-            by_table.setdefault(table, []).append(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+        for table, name, _d, valid in schema.foreign_keys:
+            if valid:  # as bulkload.restore: a key NOT VALID before stays so
+                by_table.setdefault(table, []).append(
+                    f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}"
+                )
         _in_parallel(
             dsn,
             [sum(part, []) for part in _split(list(by_table.values()), len)],

@@ -35,6 +35,13 @@ def bench_actor(code: str):
     return mutual, user
 
 
+def copy_file(cursor, statement: str, path: str | Path) -> None:
+    """Stream a file into `COPY … FROM STDIN` (a psycopg cursor), a megabyte at a time."""
+    with open(path, "rb") as fh, cursor.copy(statement) as cp:
+        while block := fh.read(1 << 20):
+            cp.write(block)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process image.
 

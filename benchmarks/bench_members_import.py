@@ -22,7 +22,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks._members_setup import bench_actor, django_setup, peak_rss_mb, write_result
+from benchmarks._members_setup import (
+    bench_actor,
+    copy_file,
+    django_setup,
+    peak_rss_mb,
+    write_result,
+)
 
 COLUMNS = (
     "household_id person_id relationship last_name first_names sex birth_date national_id "
@@ -60,14 +66,11 @@ def plain_copy(path: str) -> float:
         cur.execute(f"CREATE UNLOGGED TABLE bench_plain_members ({cols})")
         started = time.perf_counter()
         if connection.vendor == "postgresql":
-            with (
-                open(path, "rb") as fh,
-                cur.cursor.copy(
-                    "COPY bench_plain_members FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) as cp,
-            ):
-                while chunk := fh.read(1 << 20):
-                    cp.write(chunk)
+            copy_file(
+                cur.cursor,
+                "COPY bench_plain_members FROM STDIN WITH (FORMAT csv, HEADER true)",
+                path,
+            )
         else:
             import csv
 
